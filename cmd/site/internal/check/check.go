@@ -1,0 +1,282 @@
+// Package check finds what would make the published site wrong: bad input
+// (front matter, data, templates), broken internal links and anchors, pages
+// missing in a language, translations older than their Albanian source, and
+// pages that break the site's promises (inline code under the CSP, requests
+// to other origins, the weight budget). Each problem is file:line: message.
+package check
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"pelqim/cmd/site/internal/content"
+	"pelqim/cmd/site/internal/markdown"
+	"pelqim/cmd/site/internal/site"
+)
+
+// PageBudget is the most a page may weigh, HTML with its CSS and JS,
+// gzip-compressed: what fits the first round trips of a new connection.
+const PageBudget = 14 * 1024
+
+// Run checks the site under root and returns how many pages it checked.
+func Run(root string) (int, error) {
+	s, err := site.Load(root, site.Options{})
+	if err != nil {
+		return 0, err
+	}
+	return Site(s)
+}
+
+// Site checks a loaded site.
+func Site(s *site.Site) (int, error) {
+	var errs content.Errors
+	errs = append(errs, translations(s.Content)...)
+	built := map[string]*page{}
+	assets := map[string][]byte{}
+	for _, o := range s.Outputs() {
+		b, err := o.Render()
+		if err != nil {
+			errs = append(errs, content.List(err)...)
+			continue
+		}
+		if strings.HasPrefix(o.Path, "assets/") {
+			assets["/"+o.Path] = b
+		}
+		if strings.HasSuffix(o.Path, ".html") {
+			p, err := parse(o, b)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			built[urlOf(o.Path)] = p
+		}
+	}
+	for u, p := range built {
+		errs = append(errs, p.links(u, built, assets)...)
+		errs = append(errs, p.policy(s.Theme.Header("Content-Security-Policy"))...)
+		errs = append(errs, p.weight(assets)...)
+	}
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	return len(built), errs.Err()
+}
+
+// urlOf maps an output path to the URL it is served at.
+func urlOf(p string) string {
+	if p == "index.html" {
+		return "/"
+	}
+	if strings.HasSuffix(p, "/index.html") {
+		return "/" + strings.TrimSuffix(p, "index.html")
+	}
+	return "/" + p
+}
+
+// translations reports pages missing in a language, and translations older
+// than the default language's version they translate.
+func translations(c *content.Site) []error {
+	var errs []error
+	def := c.Config.DefaultLanguage
+	seen := map[string]bool{}
+	for _, p := range c.Pages {
+		if seen[p.TranslationKey] {
+			continue
+		}
+		seen[p.TranslationKey] = true
+		for _, l := range c.Config.Languages {
+			if c.Page(l.Code, p.TranslationKey) == nil {
+				errs = append(errs, content.Errorf(p.File, p.Line("translationKey"), "no %s translation: add a page with translationKey %q under content/%s/", l.Name, p.TranslationKey, l.Code))
+			}
+		}
+	}
+	for _, p := range c.Pages {
+		src := c.Page(def, p.TranslationKey)
+		if p.Lang == def || src == nil || p.Lastmod.IsZero() || src.Lastmod.IsZero() {
+			continue
+		}
+		if p.Lastmod.Before(src.Lastmod) {
+			errs = append(errs, content.Errorf(p.File, p.Line("lastmod"), "translation is older (%s) than its source %s (%s): update it, then its lastmod",
+				p.Lastmod.Format(time.DateOnly), src.File, src.Lastmod.Format(time.DateOnly)))
+		}
+	}
+	return errs
+}
+
+// page is a built HTML page, reduced to what the checks need.
+type page struct {
+	out   *site.Output
+	ids   map[string]bool
+	refs  []ref
+	html  []byte
+	lines map[string]int // Markdown source line of each link destination
+	bad   []string       // inline code and styles found
+}
+
+type ref struct {
+	attr, val string
+	tag       string
+	rel       string
+}
+
+func parse(o *site.Output, b []byte) (*page, error) {
+	p := &page{out: o, ids: map[string]bool{}, html: b, lines: map[string]int{}}
+	if o.Page != nil {
+		doc, err := markdown.Render(o.Page.Body)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range doc.Links {
+			if _, ok := p.lines[l.Dest]; !ok {
+				p.lines[l.Dest] = o.Page.BodyLine + l.Line - 1
+			}
+		}
+	}
+	z := html.NewTokenizer(bytes.NewReader(b))
+	var inScript bool
+	var scriptType string
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return p, nil
+		case html.TextToken:
+			if inScript && strings.TrimSpace(string(z.Text())) != "" && scriptType != "application/ld+json" {
+				p.bad = append(p.bad, "an inline <script> with code")
+			}
+		case html.EndTagToken:
+			inScript = false
+		case html.StartTagToken, html.SelfClosingTagToken:
+			t := z.Token()
+			attrs := map[string]string{}
+			for _, a := range t.Attr {
+				attrs[a.Key] = a.Val
+			}
+			for _, a := range t.Attr {
+				switch {
+				case a.Key == "id":
+					p.ids[a.Val] = true
+				case a.Key == "style":
+					p.bad = append(p.bad, "a style= attribute on <"+t.Data+">")
+				case strings.HasPrefix(a.Key, "on"):
+					p.bad = append(p.bad, "an event handler attribute "+a.Key+"= on <"+t.Data+">")
+				case a.Key == "href" || a.Key == "src" || a.Key == "action":
+					p.refs = append(p.refs, ref{attr: a.Key, val: a.Val, tag: t.Data, rel: attrs["rel"]})
+				}
+			}
+			switch t.Data {
+			case "style":
+				p.bad = append(p.bad, "a <style> element")
+			case "script":
+				inScript, scriptType = tt == html.StartTagToken, attrs["type"]
+			}
+		}
+	}
+}
+
+// where names the source of a problem: the Markdown line of a link when
+// the page's text has it, else the page file, else the output.
+func (p *page) where(val string) (string, int) {
+	if p.out.Page == nil {
+		return "public/" + p.out.Path, 0
+	}
+	return p.out.Page.File, p.lines[val]
+}
+
+func (p *page) errorf(val, format string, args ...any) error {
+	file, line := p.where(val)
+	msg := fmt.Sprintf(format, args...)
+	if line == 0 && p.out.Page != nil {
+		msg += " (in the layout)"
+	}
+	return content.Errorf(file, line, "%s", msg)
+}
+
+// links checks every same-site link and anchor, and that nothing is loaded
+// from another origin.
+func (p *page) links(self string, built map[string]*page, assets map[string][]byte) []error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, r := range p.refs {
+		if seen[r.val] {
+			continue
+		}
+		seen[r.val] = true
+		u, err := url.Parse(strings.TrimSpace(r.val))
+		if err != nil {
+			errs = append(errs, p.errorf(r.val, "link %q: %v", r.val, err))
+			continue
+		}
+		switch u.Scheme {
+		case "":
+		case "http", "https", "mailto", "tel":
+			if r.tag != "a" && !(r.tag == "link" && r.rel == "canonical" || r.rel == "alternate") {
+				errs = append(errs, p.errorf(r.val, "<%s %s=%q> loads from another origin: pages must make no third-party request", r.tag, r.attr, r.val))
+			}
+			continue
+		default:
+			errs = append(errs, p.errorf(r.val, "link %q: the %s: scheme is not allowed", r.val, u.Scheme))
+			continue
+		}
+		if u.Host != "" {
+			errs = append(errs, p.errorf(r.val, "<%s %s=%q> points at another origin", r.tag, r.attr, r.val))
+			continue
+		}
+		target := (&url.URL{Path: self}).ResolveReference(&url.URL{Path: u.Path}).Path
+		if strings.HasPrefix(target, "/api/") || target == "/sitemap.xml" || target == "/robots.txt" {
+			continue
+		}
+		if _, ok := assets[target]; ok {
+			continue
+		}
+		dest, ok := built[target]
+		if !ok {
+			errs = append(errs, p.errorf(r.val, "broken link %q: no page at %s", r.val, target))
+			continue
+		}
+		if u.Fragment != "" && !dest.ids[u.Fragment] {
+			errs = append(errs, p.errorf(r.val, "broken anchor %q: %s has no id %q", r.val, target, u.Fragment))
+		}
+	}
+	return errs
+}
+
+// policy reports what the Content-Security-Policy would block.
+func (p *page) policy(csp string) []error {
+	var errs []error
+	if strings.Contains(csp, "unsafe-inline") {
+		errs = append(errs, p.errorf("", "the Content-Security-Policy allows 'unsafe-inline'"))
+	}
+	for _, b := range slices.Compact(slices.Clone(p.bad)) {
+		errs = append(errs, p.errorf("", "%s: the Content-Security-Policy forbids inline code and styles", b))
+	}
+	return errs
+}
+
+// weight holds the page, with the CSS and JS it loads, to PageBudget.
+func (p *page) weight(assets map[string][]byte) []error {
+	total := gzipSize(p.html)
+	for _, r := range p.refs {
+		if (r.tag == "script" && r.attr == "src") || (r.tag == "link" && r.rel == "stylesheet") {
+			total += gzipSize(assets[r.val])
+		}
+	}
+	if total > PageBudget {
+		return []error{p.errorf("", "the page weighs %d bytes gzip-compressed with its CSS and JS; the budget is %d", total, PageBudget)}
+	}
+	return nil
+}
+
+// Weight returns a built page's gzip size with its CSS and JS, for reports.
+func gzipSize(b []byte) int {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	w.Write(b)
+	w.Close()
+	return buf.Len()
+}

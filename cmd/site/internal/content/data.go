@@ -1,0 +1,257 @@
+package content
+
+import (
+	"net/url"
+	"regexp"
+	"slices"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Text is a string in every language of the site, keyed by language code.
+type Text map[string]string
+
+// Config is content/config.yaml: what the site is and where it lives.
+type Config struct {
+	Title           Text       `yaml:"title"`
+	BaseURL         string     `yaml:"baseURL"`
+	DefaultLanguage string     `yaml:"defaultLanguage"`
+	Languages       []Language `yaml:"languages"`
+	Store           string     `yaml:"store"`
+	Wishlist        string     `yaml:"wishlist"`
+	// Menu lists, by translationKey, the pages of the main navigation.
+	Menu    []string `yaml:"menu"`
+	Consent struct {
+		API           string `yaml:"api"`
+		ConsentMode   bool   `yaml:"consentMode"`
+		ReconsentDays int    `yaml:"reconsentDays"`
+	} `yaml:"consent"`
+	Requests struct {
+		API string `yaml:"api"`
+	} `yaml:"requests"`
+}
+
+// Language is one language of the site.
+type Language struct {
+	Code   string `yaml:"code"`
+	Name   string `yaml:"name"`
+	Locale string `yaml:"locale"`
+}
+
+// Category is a purpose that cookies serve and visitors consent to.
+type Category struct {
+	ID          string `yaml:"id"`
+	Required    bool   `yaml:"required"`
+	Label       Text   `yaml:"label"`
+	Description Text   `yaml:"description"`
+}
+
+// Cookie is one cookie or storage entry that the site or store sets.
+type Cookie struct {
+	Name     string `yaml:"name"`
+	Provider string `yaml:"provider"`
+	Category string `yaml:"category"`
+	Kind     string `yaml:"kind"`
+	Duration Text   `yaml:"duration"`
+	Purpose  Text   `yaml:"purpose"`
+}
+
+// Products is the store's list of product categories.
+type Products struct {
+	Note  Text      `yaml:"note"`
+	Items []Product `yaml:"items"`
+}
+
+// Product is one product category, linking to the store.
+type Product struct {
+	Name Text   `yaml:"name"`
+	URL  string `yaml:"url"`
+}
+
+// Contact is how to reach the store.
+type Contact struct {
+	Name         string `yaml:"name"`
+	Email        string `yaml:"email"`
+	Phone        string `yaml:"phone"`
+	PhoneDisplay string `yaml:"phoneDisplay"`
+	Street       Text   `yaml:"street"`
+	City         Text   `yaml:"city"`
+	Country      string `yaml:"country"`
+	URL          string `yaml:"url"`
+}
+
+// Data is everything under content/data/.
+type Data struct {
+	Categories []Category
+	Cookies    []Cookie
+	Products   Products
+	Contact    Contact
+}
+
+// DataFiles names the data files, each one source of truth.
+var DataFiles = struct{ Categories, Cookies, Products, Contact string }{
+	"content/data/cookie-categories.yaml",
+	"content/data/cookies.yaml",
+	"content/data/categories.yaml",
+	"content/data/contact.yaml",
+}
+
+// ConfigFile is where the site configuration lives.
+const ConfigFile = "content/config.yaml"
+
+var (
+	langCode   = regexp.MustCompile(`^[a-z]{2,3}$`)
+	categoryID = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
+	cookieKind = []string{"cookie", "localStorage", "sessionStorage"}
+)
+
+// validator gathers problems with their lines.
+type validator struct {
+	file  string
+	langs []string
+	errs  Errors
+}
+
+func (v *validator) errorf(n *yaml.Node, format string, args ...any) {
+	v.errs = append(v.errs, Errorf(v.file, n.Line, format, args...))
+}
+
+// text requires t to have a non-empty value in every language, and no other.
+func (v *validator) text(n *yaml.Node, name string, t Text) {
+	for _, l := range v.langs {
+		if t[l] == "" {
+			v.errorf(n, "%s: missing the %q text", name, l)
+		}
+	}
+	for l := range t {
+		if !slices.Contains(v.langs, l) {
+			v.errorf(n, "%s: %q is not a language of the site", name, l)
+		}
+	}
+}
+
+func (v *validator) absURL(n *yaml.Node, name, s string) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		v.errorf(n, "%s: %q is not an absolute http(s) URL", name, s)
+	}
+}
+
+func validateConfig(c *Config, root *yaml.Node) error {
+	v := &validator{file: ConfigFile}
+	seen := map[string]bool{}
+	for i, l := range c.Languages {
+		n := item(field(root, "languages"), i)
+		switch {
+		case !langCode.MatchString(l.Code):
+			v.errorf(n, "language code %q is not a two- or three-letter code", l.Code)
+		case seen[l.Code]:
+			v.errorf(n, "language %q is listed twice", l.Code)
+		case l.Name == "":
+			v.errorf(n, "language %q has no name", l.Code)
+		}
+		seen[l.Code] = true
+		v.langs = append(v.langs, l.Code)
+	}
+	if len(c.Languages) == 0 {
+		v.errorf(root, "no languages")
+	}
+	if !seen[c.DefaultLanguage] {
+		v.errorf(field(root, "defaultLanguage"), "defaultLanguage %q is not one of the languages", c.DefaultLanguage)
+	}
+	v.text(field(root, "title"), "title", c.Title)
+	v.absURL(field(root, "baseURL"), "baseURL", c.BaseURL)
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Path != "/" {
+		v.errorf(field(root, "baseURL"), "baseURL must end in the root path /, got %q", c.BaseURL)
+	}
+	v.absURL(field(root, "store"), "store", c.Store)
+	if c.Wishlist != "" {
+		v.absURL(field(root, "wishlist"), "wishlist", c.Wishlist)
+	}
+	if c.Consent.ReconsentDays < 0 || c.Consent.ReconsentDays > 395 {
+		v.errorf(field(field(root, "consent"), "reconsentDays"), "reconsentDays must be between 0 and 395 (13 months)")
+	}
+	return v.errs.Err()
+}
+
+func validateCategories(langs []string, cs []Category, root *yaml.Node) error {
+	v := &validator{file: DataFiles.Categories, langs: langs}
+	seen := map[string]bool{}
+	for i, c := range cs {
+		n := item(root, i)
+		if !categoryID.MatchString(c.ID) {
+			v.errorf(n, "category id %q: use lowercase letters, digits, - and _", c.ID)
+		}
+		if seen[c.ID] {
+			v.errorf(n, "category %q is listed twice", c.ID)
+		}
+		seen[c.ID] = true
+		v.text(field(n, "label"), "label", c.Label)
+		v.text(field(n, "description"), "description", c.Description)
+	}
+	if len(cs) == 0 || !cs[0].Required {
+		v.errorf(root, "the first category must be the required one (necessary)")
+	}
+	return v.errs.Err()
+}
+
+func validateCookies(langs []string, cats []Category, cs []Cookie, root *yaml.Node) error {
+	v := &validator{file: DataFiles.Cookies, langs: langs}
+	known := map[string]bool{}
+	for _, c := range cats {
+		known[c.ID] = true
+	}
+	seen := map[string]bool{}
+	for i, c := range cs {
+		n := item(root, i)
+		if c.Name == "" {
+			v.errorf(n, "cookie without a name")
+		}
+		if seen[c.Name] {
+			v.errorf(n, "cookie %q is listed twice", c.Name)
+		}
+		seen[c.Name] = true
+		if !known[c.Category] {
+			v.errorf(field(n, "category"), "cookie %q: unknown category %q (see %s)", c.Name, c.Category, DataFiles.Categories)
+		}
+		if !slices.Contains(cookieKind, c.Kind) {
+			v.errorf(field(n, "kind"), "cookie %q: kind %q is not one of %v", c.Name, c.Kind, cookieKind)
+		}
+		if c.Provider == "" {
+			v.errorf(n, "cookie %q: no provider", c.Name)
+		}
+		v.text(field(n, "duration"), "duration", c.Duration)
+		v.text(field(n, "purpose"), "purpose", c.Purpose)
+	}
+	return v.errs.Err()
+}
+
+func validateProducts(langs []string, p *Products, root *yaml.Node) error {
+	v := &validator{file: DataFiles.Products, langs: langs}
+	if p.Note != nil {
+		v.text(field(root, "note"), "note", p.Note)
+	}
+	for i, it := range p.Items {
+		n := item(field(root, "items"), i)
+		v.text(field(n, "name"), "name", it.Name)
+		v.absURL(field(n, "url"), "url", it.URL)
+	}
+	return v.errs.Err()
+}
+
+func validateContact(langs []string, c *Contact, root *yaml.Node) error {
+	v := &validator{file: DataFiles.Contact, langs: langs}
+	for _, f := range []struct{ key, val string }{{"name", c.Name}, {"email", c.Email}, {"phone", c.Phone}, {"country", c.Country}} {
+		if f.val == "" {
+			v.errorf(root, "contact has no %s", f.key)
+		}
+	}
+	v.text(field(root, "street"), "street", c.Street)
+	v.text(field(root, "city"), "city", c.City)
+	v.absURL(field(root, "url"), "url", c.URL)
+	return v.errs.Err()
+}
+
+// In returns t in lang. Templates call it; a missing text was already
+// reported when the data was loaded.
+func (t Text) In(lang string) string { return t[lang] }

@@ -1,0 +1,298 @@
+// Package content loads what editors write (content/config.yaml, the data
+// files under content/data/ and the Markdown pages under content/LANG/) into
+// one validated model, reporting every problem as file:line: message.
+package content
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Site is the loaded content: configuration, data and pages.
+type Site struct {
+	Root   string
+	Config Config
+	Data   Data
+	// Pages holds every non-draft page, ordered by language (as configured),
+	// weight, then file name, so that everything built from it is deterministic.
+	Pages []*Page
+	// PolicyVersion and ConsentVersion are short hashes of the privacy policy
+	// and of the cookie declaration; the banner asks again when the latter
+	// changes, and every consent record names both.
+	PolicyVersion, ConsentVersion string
+}
+
+// PolicyKey is the translationKey of the privacy policy.
+const PolicyKey = "privacy"
+
+// Load reads the site under root.
+func Load(root string) (*Site, error) {
+	s := &Site{Root: root}
+	if err := s.loadConfig(); err != nil {
+		return nil, err
+	}
+	var errs Errors
+	if err := s.LoadData(); err != nil {
+		errs = append(errs, List(err)...)
+	}
+	if err := s.loadPages(); err != nil {
+		errs = append(errs, List(err)...)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return s, nil
+}
+
+// Langs returns the language codes in configured order.
+func (s *Site) Langs() []string {
+	var ls []string
+	for _, l := range s.Config.Languages {
+		ls = append(ls, l.Code)
+	}
+	return ls
+}
+
+func (s *Site) read(file string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(s.Root, filepath.FromSlash(file)))
+	if err != nil {
+		return nil, &Error{File: file, Err: unwrapPath(err)}
+	}
+	return b, nil
+}
+
+// unwrapPath drops the path that os errors repeat, as Error names the file.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (s *Site) loadConfig() error {
+	b, err := s.read(ConfigFile)
+	if err != nil {
+		return err
+	}
+	root, err := decodeYAML(ConfigFile, 0, b, &s.Config)
+	if err != nil {
+		return err
+	}
+	return validateConfig(&s.Config, root)
+}
+
+// LoadData (re)reads the data files and the consent version derived from them.
+func (s *Site) LoadData() error {
+	langs := s.Langs()
+	var errs Errors
+	load := func(file string, v any, validate func(root *yaml.Node) error) {
+		b, err := s.read(file)
+		if err == nil {
+			var root *yaml.Node
+			root, err = decodeYAML(file, 0, b, v)
+			if err == nil {
+				err = validate(root)
+			}
+		}
+		errs = append(errs, List(err)...)
+	}
+	var d Data
+	load(DataFiles.Categories, &d.Categories, func(r *yaml.Node) error { return validateCategories(langs, d.Categories, r) })
+	load(DataFiles.Cookies, &d.Cookies, func(r *yaml.Node) error { return validateCookies(langs, d.Categories, d.Cookies, r) })
+	load(DataFiles.Products, &d.Products, func(r *yaml.Node) error { return validateProducts(langs, &d.Products, r) })
+	load(DataFiles.Contact, &d.Contact, func(r *yaml.Node) error { return validateContact(langs, &d.Contact, r) })
+	if len(errs) > 0 {
+		return errs
+	}
+	s.Data = d
+	s.ConsentVersion = shortHash(d.Categories, d.Cookies)
+	return nil
+}
+
+// shortHash is a version: 12 hex digits of the SHA-256 of v's JSON, which
+// is canonical here (struct fields in order, map keys sorted).
+func shortHash(v ...any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only strings, bools and maps of strings: cannot fail
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:6])
+}
+
+// PageFiles lists the Markdown files of language lang, slash-separated and
+// relative to the root, in lexical order.
+func (s *Site) PageFiles(lang string) ([]string, error) {
+	var files []string
+	dir := filepath.Join(s.Root, "content", lang)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".md") {
+			rel, _ := filepath.Rel(s.Root, p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, &Error{File: path.Join("content", lang), Err: unwrapPath(err)}
+	}
+	return files, nil
+}
+
+// ReadPage parses one page file (slash-separated, relative to the root).
+func (s *Site) ReadPage(file string) (*Page, error) {
+	b, err := s.read(file)
+	if err != nil {
+		return nil, err
+	}
+	lang := strings.SplitN(strings.TrimPrefix(file, "content/"), "/", 2)[0]
+	return ParsePage(file, lang, b)
+}
+
+func (s *Site) loadPages() error {
+	var errs Errors
+	var pages []*Page
+	for _, lang := range s.Langs() {
+		files, err := s.PageFiles(lang)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, f := range files {
+			p, err := s.ReadPage(f)
+			if err != nil {
+				errs = append(errs, List(err)...)
+				continue
+			}
+			if !p.Draft {
+				pages = append(pages, p)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return s.SetPages(pages)
+}
+
+// SetPages orders and cross-checks pages, fills in missing lastmod dates
+// from git, and derives the policy version.
+func (s *Site) SetPages(pages []*Page) error {
+	langs := s.Langs()
+	slices.SortStableFunc(pages, func(a, b *Page) int {
+		if c := slices.Index(langs, a.Lang) - slices.Index(langs, b.Lang); c != 0 {
+			return c
+		}
+		if c := a.Weight - b.Weight; c != 0 {
+			return c
+		}
+		return strings.Compare(a.File, b.File)
+	})
+	var errs Errors
+	urls := map[string]*Page{}
+	keys := map[string]*Page{}
+	for _, p := range pages {
+		if q := urls[p.URL()]; q != nil {
+			errs = append(errs, Errorf(p.File, p.Line("slug"), "%s is also the address of %s", p.URL(), q.File))
+		}
+		urls[p.URL()] = p
+		k := p.Lang + "\x00" + p.TranslationKey
+		if q := keys[k]; q != nil {
+			errs = append(errs, Errorf(p.File, p.Line("translationKey"), "translationKey %q is also used by %s", p.TranslationKey, q.File))
+		}
+		keys[k] = p
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	s.fillLastmod(pages)
+	s.Pages = pages
+	s.PolicyVersion = ""
+	if p := s.Page(s.Config.DefaultLanguage, PolicyKey); p != nil {
+		s.PolicyVersion = shortHash(string(p.Body))
+	}
+	return nil
+}
+
+// Page returns the page of lang with translationKey key, or nil.
+func (s *Site) Page(lang, key string) *Page {
+	for _, p := range s.Pages {
+		if p.Lang == lang && p.TranslationKey == key {
+			return p
+		}
+	}
+	return nil
+}
+
+// Translations returns the pages that share p's translationKey, p included,
+// in language order.
+func (s *Site) Translations(p *Page) []*Page {
+	var ts []*Page
+	for _, q := range s.Pages {
+		if q.TranslationKey == p.TranslationKey {
+			ts = append(ts, q)
+		}
+	}
+	return ts
+}
+
+// fillLastmod dates pages without a lastmod by their file's last commit,
+// else by their date: the build must not depend on when it runs.
+func (s *Site) fillLastmod(pages []*Page) {
+	var dates map[string]time.Time
+	for _, p := range pages {
+		if !p.Lastmod.IsZero() {
+			continue
+		}
+		if dates == nil {
+			dates = gitDates(s.Root)
+		}
+		if d, ok := dates[p.File]; ok {
+			p.Lastmod = d
+		} else {
+			p.Lastmod = p.Date
+		}
+	}
+}
+
+// gitDates maps each file under content/ to the date of its last commit,
+// with one git call for the whole tree. Outside a git checkout it is empty.
+func gitDates(root string) map[string]time.Time {
+	dates := map[string]time.Time{}
+	cmd := exec.Command("git", "log", "--format=@%cI", "--name-only", "--relative", "--", "content")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		return dates
+	}
+	var cur time.Time
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		line := sc.Text()
+		if t, ok := strings.CutPrefix(line, "@"); ok {
+			cur, _ = time.Parse(time.RFC3339, t)
+		} else if line != "" {
+			if _, seen := dates[line]; !seen {
+				dates[line] = cur
+			}
+		}
+	}
+	return dates
+}

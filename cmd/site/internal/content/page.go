@@ -1,0 +1,149 @@
+package content
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// FrontMatter is a page's YAML header, with Hugo's field names so that
+// editors who know Hugo feel at home.
+type FrontMatter struct {
+	Title          string    `yaml:"title"`
+	Slug           string    `yaml:"slug"`
+	TranslationKey string    `yaml:"translationKey"`
+	Layout         string    `yaml:"layout"`
+	Weight         int       `yaml:"weight"`
+	Description    string    `yaml:"description"`
+	Date           time.Time `yaml:"date"`
+	Lastmod        time.Time `yaml:"lastmod"`
+	Draft          bool      `yaml:"draft"`
+}
+
+// Page is one Markdown file: its front matter and its body, not yet rendered.
+type Page struct {
+	FrontMatter
+	File     string // e.g. content/sq/privatesia.md
+	Lang     string
+	Body     []byte
+	BodyLine int            // line of the body's first line in File
+	Lines    map[string]int // line of each front matter key, for errors
+}
+
+// URL is the page's root-relative address: /sq/ for a home page,
+// /sq/404.html for a not-found page, /sq/slug/ for the rest.
+func (p *Page) URL() string {
+	switch {
+	case p.Layout == "404":
+		return "/" + p.Lang + "/404.html"
+	case p.Slug == "":
+		return "/" + p.Lang + "/"
+	}
+	return "/" + p.Lang + "/" + p.Slug + "/"
+}
+
+// OutputPath is where the page is written, relative to the output root.
+func (p *Page) OutputPath() string {
+	u := strings.TrimPrefix(p.URL(), "/")
+	if strings.HasSuffix(u, "/") {
+		return u + "index.html"
+	}
+	return u
+}
+
+// Line returns the line of front matter key, or of the file's first line.
+func (p *Page) Line(key string) int {
+	if n, ok := p.Lines[key]; ok {
+		return n
+	}
+	return 1
+}
+
+var (
+	slugRE = regexp.MustCompile(`^[a-z0-9]+(?:[-_][a-z0-9]+)*$`)
+	fence  = []byte("---")
+)
+
+// ParsePage reads a page from src, the contents of file in language lang.
+func ParsePage(file, lang string, src []byte) (*Page, error) {
+	if !utf8.Valid(src) {
+		return nil, Errorf(file, 1, "not valid UTF-8")
+	}
+	src = bytes.TrimPrefix(src, []byte("\uFEFF"))
+	fm, body, bodyLine, err := splitFrontMatter(file, src)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{File: file, Lang: lang, Body: body, BodyLine: bodyLine}
+	root, err := decodeYAML(file, 1, fm, &p.FrontMatter)
+	if err != nil {
+		return nil, err
+	}
+	p.Lines = map[string]int{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		p.Lines[root.Content[i].Value] = root.Content[i].Line + 1
+	}
+	return p, p.validate()
+}
+
+// splitFrontMatter separates the YAML between the leading "---" lines from
+// the Markdown body, and tells on which line the body starts.
+func splitFrontMatter(file string, src []byte) (fm, body []byte, bodyLine int, err error) {
+	lines := bytes.SplitAfter(src, []byte("\n"))
+	if !isFence(lines[0]) {
+		return nil, nil, 0, Errorf(file, 1, `front matter missing: the file must start with a "---" line`)
+	}
+	offset := len(lines[0])
+	for i, l := range lines[1:] {
+		if isFence(l) {
+			return src[len(lines[0]):offset], src[offset+len(l):], i + 3, nil
+		}
+		offset += len(l)
+	}
+	return nil, nil, 0, Errorf(file, 1, `front matter not closed: no second "---" line`)
+}
+
+func isFence(line []byte) bool { return bytes.Equal(bytes.TrimRight(line, " \r\n"), fence) }
+
+// Layouts are the page layouts the theme provides.
+var Layouts = []string{"home", "page", "policy", "cookies", "categories", "contact", "requests", "404"}
+
+func (p *Page) validate() error {
+	var es Errors
+	bad := func(key, format string, args ...any) {
+		es = append(es, Errorf(p.File, p.Line(key), format, args...))
+	}
+	if strings.TrimSpace(p.Title) == "" {
+		bad("title", "front matter: title is missing")
+	}
+	if p.TranslationKey == "" {
+		bad("translationKey", "front matter: translationKey is missing (it links the page to its translations)")
+	}
+	if p.Layout == "" {
+		p.Layout = "page"
+	}
+	if !slices.Contains(Layouts, p.Layout) {
+		bad("layout", "front matter: layout %q is not one of %s", p.Layout, strings.Join(Layouts, ", "))
+	}
+	isHome := path.Base(p.File) == "index.md"
+	switch {
+	case isHome && p.Slug != "":
+		bad("slug", "front matter: a home page (index.md) has no slug")
+	case !isHome && p.Layout != "404" && !slugRE.MatchString(p.Slug):
+		bad("slug", "front matter: slug %q must be lowercase ASCII letters and digits joined by - or _", p.Slug)
+	}
+	if len(p.Description) > 300 {
+		bad("description", "front matter: description is %d characters; keep it under 160", len(p.Description))
+	}
+	if !p.Date.IsZero() && !p.Lastmod.IsZero() && p.Lastmod.Before(p.Date) {
+		bad("lastmod", "front matter: lastmod %s is before date %s", p.Lastmod.Format(time.DateOnly), p.Date.Format(time.DateOnly))
+	}
+	return es.Err()
+}
+
+func (p *Page) String() string { return fmt.Sprintf("%s (%s)", p.File, p.URL()) }

@@ -1,0 +1,161 @@
+// Package markdown turns a page body into safe HTML, and reports what the
+// rest of the build needs from it: the headings (for the table of contents
+// and anchor checks) and the links (for the link check).
+//
+// Raw HTML in Markdown is never passed through, and goldmark drops
+// dangerous link destinations (javascript:, vbscript:, file:, data:).
+package markdown
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+)
+
+// Doc is a rendered page body.
+type Doc struct {
+	HTML     []byte
+	Headings []Heading
+	Links    []Link
+}
+
+// Heading is a section heading with its anchor.
+type Heading struct {
+	Level int
+	ID    string
+	Text  string
+	Line  int // line in the Markdown source, 1-based
+}
+
+// Link is a link or image destination as written in the source.
+type Link struct {
+	Dest string
+	Line int
+}
+
+var md = goldmark.New(
+	goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify),
+	goldmark.WithParserOptions(
+		parser.WithAttribute(),     // {#id} on headings: stable anchors chosen by editors
+		parser.WithAutoHeadingID(), // and an id for every other heading
+	),
+)
+
+// Render parses src and renders it.
+func Render(src []byte) (*Doc, error) {
+	reader := text.NewReader(src)
+	root := md.Parser().Parse(reader)
+	d := &Doc{}
+	lines := newLineIndex(src)
+	err := ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Heading:
+			id, _ := n.AttributeString("id")
+			d.Headings = append(d.Headings, Heading{
+				Level: n.Level,
+				ID:    string(asBytes(id)),
+				Text:  plainText(n, src),
+				Line:  lines.of(blockStart(n)),
+			})
+		case *ast.Link:
+			d.Links = append(d.Links, Link{Dest: string(n.Destination), Line: lines.of(blockStart(n))})
+		case *ast.Image:
+			d.Links = append(d.Links, Link{Dest: string(n.Destination), Line: lines.of(blockStart(n))})
+		case *ast.AutoLink:
+			d.Links = append(d.Links, Link{Dest: string(n.URL(src)), Line: lines.of(blockStart(n))})
+		}
+		return ast.WalkContinue, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := md.Renderer().Render(&buf, src, root); err != nil {
+		return nil, fmt.Errorf("rendering: %w", err)
+	}
+	d.HTML = buf.Bytes()
+	return d, nil
+}
+
+func asBytes(v any) []byte {
+	switch v := v.(type) {
+	case []byte:
+		return v
+	case string:
+		return []byte(v)
+	}
+	return nil
+}
+
+// plainText is the text of an inline tree, without markup.
+func plainText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			switch c := c.(type) {
+			case *ast.Text:
+				b.Write(c.Segment.Value(src))
+				if c.SoftLineBreak() || c.HardLineBreak() {
+					b.WriteByte(' ')
+				}
+			case *ast.String:
+				b.Write(c.Value)
+			case *ast.CodeSpan:
+				// its children are Text nodes; nothing extra
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.TrimSpace(b.String())
+}
+
+// blockStart is the source offset of the block that holds n: inline nodes
+// carry no position of their own, so a link is reported at its paragraph.
+func blockStart(n ast.Node) int {
+	for ; n != nil; n = n.Parent() {
+		if n.Type() == ast.TypeBlock && n.Lines().Len() > 0 {
+			return n.Lines().At(0).Start
+		}
+		if n.Type() == ast.TypeBlock && n.HasChildren() {
+			if c := n.FirstChild(); c.Type() == ast.TypeBlock && c.Lines().Len() > 0 {
+				return c.Lines().At(0).Start
+			}
+		}
+	}
+	return 0
+}
+
+// lineIndex maps byte offsets to 1-based line numbers.
+type lineIndex []int
+
+func newLineIndex(src []byte) lineIndex {
+	idx := lineIndex{0}
+	for i, c := range src {
+		if c == '\n' {
+			idx = append(idx, i+1)
+		}
+	}
+	return idx
+}
+
+func (idx lineIndex) of(off int) int {
+	lo, hi := 0, len(idx)
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if idx[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo + 1
+}

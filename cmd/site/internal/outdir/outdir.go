@@ -1,0 +1,85 @@
+// Package outdir writes a build into a staging folder beside the output
+// folder and swaps it in only when the whole build succeeded, so a failed
+// build never leaves a half-written site over a good one.
+//
+// A file whose bytes did not change is hard-linked from the previous output
+// instead of written again: it keeps its inode and modification time, so a
+// deploy that compares them (aws s3 sync) uploads only what changed.
+package outdir
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+)
+
+// Dir is an output folder being built.
+type Dir struct {
+	final, staging string
+	// Written and Kept count the files written anew and those kept as they were.
+	Written, Kept atomic.Int64
+}
+
+// Create starts a build of the folder out.
+func Create(out string) (*Dir, error) {
+	out = filepath.Clean(out)
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	staging, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
+	if err != nil {
+		return nil, err
+	}
+	return &Dir{final: out, staging: staging}, nil
+}
+
+// Write stores data at rel (slash-separated). It is safe for concurrent use
+// with distinct names.
+func (d *Dir) Write(rel string, data []byte) error {
+	dst := filepath.Join(d.staging, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	prev := filepath.Join(d.final, filepath.FromSlash(rel))
+	if old, err := os.ReadFile(prev); err == nil && bytes.Equal(old, data) {
+		if os.Link(prev, dst) == nil {
+			d.Kept.Add(1)
+			return nil
+		}
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		return err
+	}
+	d.Written.Add(1)
+	return nil
+}
+
+// Commit replaces the output folder with the staged one.
+func (d *Dir) Commit() error {
+	old := d.staging + ".old"
+	hadOld := true
+	if err := os.Rename(d.final, old); err != nil {
+		if !os.IsNotExist(err) {
+			d.Abort()
+			return fmt.Errorf("moving the previous output aside: %w", err)
+		}
+		hadOld = false
+	}
+	if err := os.Rename(d.staging, d.final); err != nil {
+		if hadOld {
+			_ = os.Rename(old, d.final) // put the previous site back
+		}
+		d.Abort()
+		return fmt.Errorf("swapping in the new output: %w", err)
+	}
+	if hadOld {
+		return os.RemoveAll(old)
+	}
+	return nil
+}
+
+// Abort discards the staged build; the previous output stays as it was.
+func (d *Dir) Abort() { _ = os.RemoveAll(d.staging) }

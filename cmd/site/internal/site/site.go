@@ -1,0 +1,209 @@
+// Package site builds the static site: it joins the loaded content with the
+// theme, renders every page through its layout, and writes the result
+// together with the assets, the sitemap and robots.txt.
+//
+// Every output names the source files it was made from (Output.Deps), so
+// that a live preview can re-render only what an edit affects.
+package site
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"net/url"
+	"runtime"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"pelqim/cmd/site/internal/content"
+	"pelqim/cmd/site/internal/outdir"
+	"pelqim/cmd/site/internal/theme"
+)
+
+// ThemeDir is the theme the site uses, relative to the source root.
+const ThemeDir = "themes/default"
+
+// Options tune a build.
+type Options struct {
+	// BaseURL overrides the configured base URL (canonical and hreflang links).
+	BaseURL string
+	// Scripts are extra script URLs added to every page; the live preview
+	// adds its reload client this way, so it never reaches a real build.
+	Scripts []string
+}
+
+// Site is a loaded site, ready to render.
+type Site struct {
+	Content *content.Site
+	Theme   *theme.Theme
+	Options Options
+	base    *url.URL
+}
+
+// Load reads the content and the theme under root.
+func Load(root string, opts Options) (*Site, error) {
+	c, err := content.Load(root)
+	if err != nil {
+		return nil, err
+	}
+	return New(root, c, opts)
+}
+
+// New joins already-loaded content with the theme under root.
+func New(root string, c *content.Site, opts Options) (*Site, error) {
+	t, err := theme.Load(root, ThemeDir, c.Langs())
+	if err != nil {
+		return nil, err
+	}
+	s := &Site{Content: c, Theme: t, Options: opts}
+	if err := s.SetBaseURL(opts.BaseURL); err != nil {
+		return nil, err
+	}
+	for _, p := range c.Pages {
+		if t.Layouts[p.Layout] == nil {
+			return nil, content.Errorf(p.File, p.Line("layout"), "layout %q: the theme has no %s/layouts/%s.html", p.Layout, ThemeDir, p.Layout)
+		}
+	}
+	return s, nil
+}
+
+// SetBaseURL sets the absolute URL the site is published under ("" keeps
+// the configured one).
+func (s *Site) SetBaseURL(raw string) error {
+	if raw == "" {
+		raw = s.Content.Config.BaseURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return fmt.Errorf("base URL %q is not absolute", raw)
+	}
+	u.Path = "/"
+	s.base = u
+	return nil
+}
+
+// Abs makes a root-relative URL absolute under the base URL.
+func (s *Site) Abs(rel string) string {
+	return strings.TrimSuffix(s.base.String(), "/") + rel
+}
+
+// Output is one file of the built site.
+type Output struct {
+	Path string        // relative to the output root, slash-separated
+	Page *content.Page // the page it renders, if any
+	// Deps are the source files (relative to the root) it was made from.
+	// "*" means everything: configuration, theme, the policy version.
+	Deps   []string
+	render func() ([]byte, error)
+}
+
+// Render produces the output's bytes.
+func (o *Output) Render() ([]byte, error) { return o.render() }
+
+// Outputs lists every file of the site, in a fixed order.
+func (s *Site) Outputs() []*Output {
+	var outs []*Output
+	for _, p := range s.Content.Pages {
+		outs = append(outs, &Output{Path: p.OutputPath(), Page: p, Deps: s.pageDeps(p), render: func() ([]byte, error) { return s.renderPage(p) }})
+	}
+	homes := s.filesWhere(func(p *content.Page) bool { return p.Layout == "home" })
+	outs = append(outs,
+		&Output{Path: "index.html", Deps: homes, render: s.renderChooser},
+		&Output{Path: "sitemap.xml", Deps: s.filesWhere(func(*content.Page) bool { return true }), render: s.sitemap},
+		&Output{Path: "robots.txt", render: s.robots},
+	)
+	for _, name := range slices.Sorted(maps.Keys(s.Theme.Assets)) {
+		a := s.Theme.Assets[name]
+		outs = append(outs, &Output{Path: strings.TrimPrefix(a.URL, "/"), render: func() ([]byte, error) { return a.Data, nil }})
+	}
+	return outs
+}
+
+// pageDeps: a page shows its own text, links to its translations, lists the
+// menu in its language, and (home) every page of its language. Data files,
+// the theme and the configuration affect every page; the live preview
+// treats those as "*".
+func (s *Site) pageDeps(p *content.Page) []string {
+	deps := []string{p.File}
+	for _, t := range s.Content.Translations(p) {
+		if t != p {
+			deps = append(deps, t.File)
+		}
+	}
+	menu := s.Content.Config.Menu
+	deps = append(deps, s.filesWhere(func(q *content.Page) bool {
+		return q.Lang == p.Lang && q != p && (p.Layout == "home" || slices.Contains(menu, q.TranslationKey))
+	})...)
+	if pol := s.Content.Page(s.Content.Config.DefaultLanguage, content.PolicyKey); pol != nil && pol != p {
+		deps = append(deps, pol.File) // its version is on every page, for the banner
+	}
+	return deps
+}
+
+func (s *Site) filesWhere(keep func(*content.Page) bool) []string {
+	var files []string
+	for _, p := range s.Content.Pages {
+		if keep(p) {
+			files = append(files, p.File)
+		}
+	}
+	return files
+}
+
+// Stats tells what a build did.
+type Stats struct {
+	Files, Written, Kept int
+}
+
+// Build renders the site under root into out. Either the whole site is
+// written, or out is left exactly as it was.
+func Build(root, out string, opts Options) (Stats, error) {
+	s, err := Load(root, opts)
+	if err != nil {
+		return Stats{}, err
+	}
+	return s.Write(out)
+}
+
+// Write renders every output into out, in parallel, through a staging
+// folder that replaces out at the end.
+func (s *Site) Write(out string) (Stats, error) {
+	dir, err := outdir.Create(out)
+	if err != nil {
+		return Stats{}, err
+	}
+	outs := s.Outputs()
+	g, _ := errgroup.WithContext(context.Background())
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, o := range outs {
+		g.Go(func() error {
+			b, err := o.Render()
+			if err != nil {
+				return err
+			}
+			return dir.Write(o.Path, b)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		dir.Abort()
+		return Stats{}, err
+	}
+	if err := dir.Commit(); err != nil {
+		return Stats{}, err
+	}
+	return Stats{Files: len(outs), Written: int(dir.Written.Load()), Kept: int(dir.Kept.Load())}, nil
+}
+
+// minifyHTML minifies a rendered page.
+func minifyHTML(b []byte) ([]byte, error) {
+	var out bytes.Buffer
+	out.Grow(len(b))
+	if err := theme.Minifier.Minify("text/html", &out, bytes.NewReader(b)); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+

@@ -1,0 +1,266 @@
+package site
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"slices"
+	"strings"
+	"time"
+
+	"pelqim/cmd/site/internal/content"
+	"pelqim/cmd/site/internal/markdown"
+)
+
+// View is what a layout sees as its dot: one page in one language.
+type View struct {
+	s *Site
+	*content.Page
+	Content template.HTML
+	// TOC lists the page's second-level headings, for its table of contents.
+	TOC []markdown.Heading
+	// canonical overrides the page's own URL (the chooser stands at /).
+	canonical string
+}
+
+// Link is a labelled link, for menus and switchers.
+type Link struct {
+	Label, URL string
+	Lang       string // language tag of the target, when it differs
+	Current    bool
+}
+
+// Alternate is an hreflang link to a translation (or x-default).
+type Alternate struct{ Hreflang, Href string }
+
+func (s *Site) renderPage(p *content.Page) ([]byte, error) {
+	doc, err := markdown.Render(p.Body)
+	if err != nil {
+		return nil, content.Errorf(p.File, p.BodyLine, "%v", err)
+	}
+	v := &View{s: s, Page: p, Content: template.HTML(doc.HTML)}
+	for _, h := range doc.Headings {
+		if h.Level == 2 {
+			v.TOC = append(v.TOC, h)
+		}
+	}
+	return s.execute(p.Layout, v, p)
+}
+
+func (s *Site) execute(layout string, v *View, p *content.Page) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := s.Theme.Layouts[layout].ExecuteTemplate(&buf, "base.html", v); err != nil {
+		err = s.Theme.TemplateError(err)
+		if p != nil {
+			err = fmt.Errorf("%w (rendering %s)", err, p.File)
+		}
+		return nil, err
+	}
+	return minifyHTML(buf.Bytes())
+}
+
+// renderChooser renders the root page: a choice of language, where the CDN
+// sends visitors to their language (it is x-default of the home pages).
+func (s *Site) renderChooser() ([]byte, error) {
+	home := s.Content.Page(s.Content.Config.DefaultLanguage, "home")
+	if home == nil {
+		return nil, content.Errorf("content/"+s.Content.Config.DefaultLanguage, 0, "no home page (index.md with translationKey home)")
+	}
+	return s.execute("chooser", &View{s: s, Page: home, canonical: "/"}, nil)
+}
+
+// T returns the theme string key in the page's language.
+func (v *View) T(key string) (string, error) {
+	str, ok := v.s.Theme.Strings[v.Lang][key]
+	if !ok {
+		return "", fmt.Errorf("%s/i18n/%s.yaml has no key %q", v.s.Theme.Dir, v.Lang, key)
+	}
+	return str, nil
+}
+
+// Site is the site configuration.
+func (v *View) Site() *content.Config { return &v.s.Content.Config }
+
+// Data is the site's data: cookies, categories, products, contact.
+func (v *View) Data() *content.Data { return &v.s.Content.Data }
+
+// Tag is the page language's BCP 47 tag (sr-Latn for Serbian in Latin).
+func (v *View) Tag() string { return tag(v.s.language(v.Lang)) }
+
+// SiteTitle is the site's title in the page's language.
+func (v *View) SiteTitle() string { return v.s.Content.Config.Title[v.Lang] }
+
+// Permalink is the page's canonical, absolute URL.
+func (v *View) Permalink() string {
+	if v.canonical != "" {
+		return v.s.Abs(v.canonical)
+	}
+	return v.s.Abs(v.URL())
+}
+
+// Version is the version shown on the pages that have one: the privacy
+// policy's and the cookie declaration's.
+func (v *View) Version() string {
+	switch v.Layout {
+	case "policy":
+		return v.s.Content.PolicyVersion
+	case "cookies":
+		return v.s.Content.ConsentVersion
+	}
+	return ""
+}
+
+// RequestTypes are the kinds of data request the form offers.
+func (v *View) RequestTypes() []string {
+	return []string{"access", "rectify", "erase", "restrict", "portability", "object", "withdraw"}
+}
+
+// Alternates are the hreflang links: every translation, the page itself
+// included, and x-default (the language chooser for home pages, else the
+// default language's page). They are the same on every translation, which
+// makes them reciprocal.
+func (v *View) Alternates() []Alternate {
+	var alts []Alternate
+	var def string
+	for _, t := range v.s.Content.Translations(v.Page) {
+		alts = append(alts, Alternate{tag(v.s.language(t.Lang)), v.s.Abs(t.URL())})
+		if t.Lang == v.s.Content.Config.DefaultLanguage {
+			def = v.s.Abs(t.URL())
+		}
+	}
+	if v.Layout == "home" {
+		def = v.s.Abs("/")
+	}
+	if def != "" {
+		alts = append(alts, Alternate{"x-default", def})
+	}
+	return alts
+}
+
+// Languages links to this page in every language (to that language's home
+// page where it has no translation), for the language switcher.
+func (v *View) Languages() []Link {
+	var links []Link
+	for _, l := range v.s.Content.Config.Languages {
+		t := v.s.Content.Page(l.Code, v.TranslationKey)
+		if t == nil {
+			t = v.s.Content.Page(l.Code, "home")
+		}
+		if t == nil {
+			continue
+		}
+		links = append(links, Link{Label: l.Name, URL: t.URL(), Lang: tag(l), Current: l.Code == v.Lang})
+	}
+	return links
+}
+
+// Menu is the main navigation in the page's language.
+func (v *View) Menu() []Link {
+	var links []Link
+	for _, key := range v.s.Content.Config.Menu {
+		if p := v.s.Content.Page(v.Lang, key); p != nil {
+			links = append(links, Link{Label: p.Title, URL: p.URL(), Current: p == v.Page})
+		}
+	}
+	return links
+}
+
+// Pages lists the other pages of the page's language, for the home page.
+func (v *View) Pages() []*content.Page {
+	var ps []*content.Page
+	for _, p := range v.s.Content.Pages {
+		if p.Lang == v.Lang && p.Layout != "home" && p.Layout != "404" {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// URLOf is the address of the page with translationKey key in the page's
+// language ("" when there is none), for links from layouts.
+func (v *View) URLOf(key string) string {
+	if p := v.s.Content.Page(v.Lang, key); p != nil {
+		return p.URL()
+	}
+	return ""
+}
+
+// Asset is the hashed URL of a theme asset.
+func (v *View) Asset(name string) (string, error) { return v.s.Theme.AssetURL(name) }
+
+// Scripts are extra scripts the build was asked to add (the live preview's).
+func (v *View) Scripts() []string { return v.s.Options.Scripts }
+
+// PolicyVersion and ConsentVersion: see content.Site.
+func (v *View) PolicyVersion() string  { return v.s.Content.PolicyVersion }
+func (v *View) ConsentVersion() string { return v.s.Content.ConsentVersion }
+
+// Cookies lists the declared cookies of a category.
+func (v *View) Cookies(category string) []content.Cookie {
+	var cs []content.Cookie
+	for _, c := range v.s.Content.Data.Cookies {
+		if c.Category == category {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// Date formats t in the page's language, with month names from the theme.
+func (v *View) Date(t time.Time) (string, error) {
+	if t.IsZero() {
+		return "", nil
+	}
+	months, err := v.T("months")
+	if err != nil {
+		return "", err
+	}
+	layout, err := v.T("date_format")
+	if err != nil {
+		return "", err
+	}
+	names := strings.Fields(months)
+	if len(names) != 12 {
+		return "", fmt.Errorf("%s/i18n/%s.yaml: months must list 12 names", v.s.Theme.Dir, v.Lang)
+	}
+	return strings.Replace(t.Format(layout), t.Format("January"), names[t.Month()-1], 1), nil
+}
+
+// ContactLD is the store as a schema.org object, for a JSON-LD data block.
+func (v *View) ContactLD() any {
+	c := v.s.Content.Data.Contact
+	return map[string]any{
+		"@context":  "https://schema.org",
+		"@type":     "Store",
+		"name":      c.Name,
+		"url":       c.URL,
+		"email":     c.Email,
+		"telephone": c.Phone,
+		"address": map[string]string{
+			"@type":           "PostalAddress",
+			"streetAddress":   c.Street[v.Lang],
+			"addressLocality": c.City[v.Lang],
+			"addressCountry":  c.Country,
+		},
+	}
+}
+
+func (s *Site) language(code string) content.Language {
+	i := slices.IndexFunc(s.Content.Config.Languages, func(l content.Language) bool { return l.Code == code })
+	if i < 0 {
+		return content.Language{Code: code}
+	}
+	return s.Content.Config.Languages[i]
+}
+
+// tag is a language's BCP 47 tag: its code, plus the script subtag of its
+// locale (sr_Latn_RS gives sr-Latn), which tells readers and search engines
+// which alphabet the page uses.
+func tag(l content.Language) string {
+	for _, part := range strings.Split(l.Locale, "_")[1:] {
+		if len(part) == 4 {
+			return l.Code + "-" + part
+		}
+	}
+	return l.Code
+}

@@ -1,0 +1,96 @@
+package theme
+
+import (
+	"bytes"
+	"encoding/json"
+	"html/template"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/tdewolff/minify/v2"
+	"github.com/tdewolff/minify/v2/css"
+	"github.com/tdewolff/minify/v2/html"
+	"github.com/tdewolff/minify/v2/js"
+	mjson "github.com/tdewolff/minify/v2/json"
+	"github.com/tdewolff/minify/v2/svg"
+
+	"pelqim/cmd/site/internal/content"
+)
+
+// Minifier minifies HTML (with its JSON-LD blocks), CSS, JS and SVG.
+var Minifier = func() *minify.M {
+	m := minify.New()
+	m.AddFunc("text/css", css.Minify)
+	m.AddFunc("application/javascript", js.Minify)
+	m.AddFunc("image/svg+xml", svg.Minify)
+	m.AddFuncRegexp(regexp.MustCompile(`[/+]json$`), mjson.Minify)
+	// Document and end tags stay: validators and some tools expect them,
+	// and gzip makes them nearly free.
+	m.Add("text/html", &html.Minifier{KeepDocumentTags: true, KeepEndTags: true, KeepQuotes: true})
+	return m
+}()
+
+// Funcs are the functions every layout may call.
+var Funcs = template.FuncMap{
+	// jsonld renders v as a JSON-LD data block's content. encoding/json
+	// escapes <, > and &, so the block cannot end the script element early.
+	"jsonld": func(v any) (template.JS, error) {
+		b, err := json.Marshal(v)
+		return template.JS(b), err
+	},
+}
+
+var assetTypes = map[string]string{
+	".css": "text/css",
+	".js":  "application/javascript",
+	".svg": "image/svg+xml",
+}
+
+// loadAssets minifies and hashes the theme's assets. The CSS files are
+// joined, in name order, into one site.css: one request per page.
+func (t *Theme) loadAssets(root string, _ []string) error {
+	t.Assets = map[string]Asset{}
+	var errs content.Errors
+	var joined bytes.Buffer
+	for _, f := range t.glob(root, "assets/css/*.css") {
+		b, err := t.read(root, f)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		joined.Write(b)
+		joined.WriteByte('\n')
+	}
+	if err := t.addAsset("site.css", joined.Bytes()); err != nil {
+		errs = append(errs, content.Errorf(t.rel("assets/css"), 0, "%v", err))
+	}
+	for _, f := range append(t.glob(root, "assets/js/*.js"), t.glob(root, "assets/img/*.svg")...) {
+		b, err := t.read(root, f)
+		if err == nil {
+			err = t.addAsset(path.Base(f), b)
+			if err != nil {
+				err = content.Errorf(t.rel(f), 0, "%v", err)
+			}
+		}
+		errs = append(errs, content.List(err)...)
+	}
+	return errs.Err()
+}
+
+func (t *Theme) addAsset(name string, src []byte) error {
+	var out bytes.Buffer
+	if err := Minifier.Minify(assetTypes[path.Ext(name)], &out, bytes.NewReader(src)); err != nil {
+		return err
+	}
+	t.Assets[name] = Asset{URL: "/assets/" + hashName(name, out.Bytes()), Data: out.Bytes()}
+	return nil
+}
+
+// AssetURL returns the hashed URL of asset name.
+func (t *Theme) AssetURL(name string) (string, error) {
+	a, ok := t.Assets[name]
+	if !ok {
+		return "", content.Errorf(t.rel("assets"), 0, "no asset %q", strings.TrimSpace(name))
+	}
+	return a.URL, nil
+}

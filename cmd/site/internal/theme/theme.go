@@ -1,0 +1,223 @@
+// Package theme loads a theme directory: its html/template layouts, its
+// per-language string tables, its CSS and JS assets (minified and named by
+// content hash) and the security headers every response carries.
+package theme
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"pelqim/cmd/site/internal/content"
+)
+
+// Theme is a loaded theme.
+type Theme struct {
+	Dir     string // slash-separated, relative to the site root, e.g. themes/default
+	Layouts map[string]*template.Template
+	// Strings maps a language to its string table.
+	Strings map[string]map[string]string
+	// Assets maps a source name (site.css, consent.js) to its output.
+	Assets  map[string]Asset
+	Headers []Header
+
+	partials map[string]bool // template names defined by layouts/partials/
+}
+
+// Asset is a file written under /assets/ with its content hash in the name,
+// so the CDN may cache it for a year.
+type Asset struct {
+	URL  string // /assets/site.1a2b3c4d5e6f.css
+	Data []byte
+}
+
+// Header is one HTTP response header.
+type Header struct{ Name, Value string }
+
+// HeadersFile is the one definition of the security headers.
+const HeadersFile = "headers.yaml"
+
+// Load reads the theme at dir (relative to root) for the given languages.
+func Load(root, dir string, langs []string) (*Theme, error) {
+	t := &Theme{Dir: dir}
+	var errs content.Errors
+	for _, step := range []func(string, []string) error{t.loadLayouts, t.loadStrings, t.loadAssets, t.loadHeaders} {
+		errs = append(errs, content.List(step(root, langs))...)
+	}
+	return t, errs.Err()
+}
+
+func (t *Theme) rel(name string) string { return path.Join(t.Dir, name) }
+
+func (t *Theme) read(root, name string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(t.rel(name))))
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &content.Error{File: t.rel(name), Err: err}
+	}
+	return b, nil
+}
+
+// glob lists the files of a theme folder matching pattern, sorted.
+func (t *Theme) glob(root, pattern string) []string {
+	matches, _ := filepath.Glob(filepath.Join(root, filepath.FromSlash(t.rel(pattern))))
+	var names []string
+	for _, m := range matches {
+		rel, _ := filepath.Rel(filepath.Join(root, filepath.FromSlash(t.Dir)), m)
+		names = append(names, filepath.ToSlash(rel))
+	}
+	slices.Sort(names)
+	return names
+}
+
+// tmplErr matches html/template's "template: NAME:LINE:..." errors.
+var tmplErr = regexp.MustCompile(`^template: ([^:]+):(\d+):(?:\d+:)? ?(.*)$`)
+
+// TemplateError rewrites a template error as file:line: message, naming the
+// theme file, so that editors can find it.
+func (t *Theme) TemplateError(err error) error {
+	m := tmplErr.FindStringSubmatch(err.Error())
+	if m == nil {
+		return &content.Error{File: t.rel("layouts"), Err: err}
+	}
+	line, _ := strconv.Atoi(m[2])
+	file := "layouts/" + m[1]
+	if t.partials[m[1]] {
+		file = "layouts/partials/" + m[1]
+	}
+	return content.Errorf(t.rel(file), line, "%s", m[3])
+}
+
+func (t *Theme) loadLayouts(root string, _ []string) error {
+	t.Layouts = map[string]*template.Template{}
+	t.partials = map[string]bool{}
+	base := template.New("theme").Funcs(Funcs)
+	files := append([]string{"layouts/base.html"}, t.glob(root, "layouts/partials/*.html")...)
+	for _, f := range files {
+		src, err := t.read(root, f)
+		if err != nil {
+			return err
+		}
+		name := path.Base(f)
+		if strings.HasPrefix(f, "layouts/partials/") {
+			t.partials[name] = true
+		}
+		if _, err := base.New(name).Parse(string(src)); err != nil {
+			return t.TemplateError(err)
+		}
+	}
+	var errs content.Errors
+	for _, f := range t.glob(root, "layouts/*.html") {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "base" {
+			continue
+		}
+		src, err := t.read(root, f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		tmpl := template.Must(base.Clone())
+		if _, err := tmpl.New(path.Base(f)).Parse(string(src)); err != nil {
+			errs = append(errs, t.TemplateError(err))
+			continue
+		}
+		t.Layouts[name] = tmpl
+	}
+	return errs.Err()
+}
+
+func (t *Theme) loadStrings(root string, langs []string) error {
+	t.Strings = map[string]map[string]string{}
+	lines := map[string]map[string]int{}
+	var errs content.Errors
+	for _, l := range langs {
+		f := "i18n/" + l + ".yaml"
+		src, err := t.read(root, f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(src, &doc); err != nil {
+			errs = append(errs, content.YAMLError(t.rel(f), 0, err))
+			continue
+		}
+		table, at := map[string]string{}, map[string]int{}
+		if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
+			m := doc.Content[0].Content
+			for i := 0; i+1 < len(m); i += 2 {
+				if m[i+1].Kind != yaml.ScalarNode {
+					errs = append(errs, content.Errorf(t.rel(f), m[i].Line, "%q: the value must be a string", m[i].Value))
+				}
+				table[m[i].Value], at[m[i].Value] = m[i+1].Value, m[i].Line
+			}
+		} else {
+			errs = append(errs, content.Errorf(t.rel(f), 1, "expected a mapping of keys to strings"))
+		}
+		t.Strings[l], lines[l] = table, at
+	}
+	// Every table must have every key: a missing string would otherwise
+	// surface only when a page of that language happens to use it.
+	for _, l := range langs {
+		for _, other := range langs {
+			for k, line := range lines[other] {
+				if _, ok := t.Strings[l][k]; !ok && t.Strings[l] != nil {
+					errs = append(errs, content.Errorf(t.rel("i18n/"+l+".yaml"), 1, "missing key %q (defined at %s:%d)", k, t.rel("i18n/"+other+".yaml"), line))
+				}
+			}
+		}
+	}
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	return slices.CompactFunc(errs, func(a, b error) bool { return a.Error() == b.Error() }).Err()
+}
+
+func (t *Theme) loadHeaders(root string, _ []string) error {
+	src, err := t.read(root, HeadersFile)
+	if err != nil {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return content.YAMLError(t.rel(HeadersFile), 0, err)
+	}
+	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return content.Errorf(t.rel(HeadersFile), 1, "expected a mapping of header names to values")
+	}
+	m := doc.Content[0].Content
+	for i := 0; i+1 < len(m); i += 2 {
+		t.Headers = append(t.Headers, Header{m[i].Value, m[i+1].Value})
+	}
+	return nil
+}
+
+// Header returns the value of header name, or "".
+func (t *Theme) Header(name string) string {
+	for _, h := range t.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+// hashName inserts a short content hash before the extension.
+func hashName(name string, data []byte) string {
+	sum := sha256.Sum256(data)
+	ext := path.Ext(name)
+	return strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
+}

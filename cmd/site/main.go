@@ -1,0 +1,118 @@
+// Command site builds, checks, serves and benchmarks the pelqim site.
+//
+//	site build [-src DIR] [-out DIR] [-baseURL URL]
+//	site check [-src DIR]
+//	site serve [-src DIR] [-addr HOST:PORT] [-data DIR]
+//	site bench [flags]
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"pelqim/cmd/site/internal/bench"
+	"pelqim/cmd/site/internal/check"
+	"pelqim/cmd/site/internal/content"
+	"pelqim/cmd/site/internal/site"
+)
+
+const usage = `usage: site <command> [flags]
+
+commands:
+  build   render the site into -out (default public)
+  check   report broken links, missing translations and bad input
+  serve   build, serve and rebuild on change, with the API at /api/
+  bench   compare build speed and memory with Hugo
+
+Run "site <command> -h" for the flags of a command.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmds := map[string]func([]string, io.Writer, io.Writer) error{
+		"build": build,
+		"check": runCheck,
+		"serve": runServe,
+		"bench": bench.Run,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "site: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	err := cmd(args[1:], stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	for _, e := range content.List(err) {
+		fmt.Fprintln(stderr, e)
+	}
+	return 1
+}
+
+var errUsage = errors.New("usage")
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("site "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return errUsage
+	}
+	return nil
+}
+
+func build(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("build", stderr)
+	src := fs.String("src", ".", "site source `dir` (holds content/ and themes/)")
+	out := fs.String("out", "public", "output `dir`")
+	base := fs.String("baseURL", "", "publish under this absolute `URL` instead of the configured one")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := site.Build(*src, *out, site.Options{BaseURL: *base})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "built %d files into %s (%d written, %d unchanged)\n", st.Files, *out, st.Written, st.Kept)
+	return nil
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("check", stderr)
+	src := fs.String("src", ".", "site source `dir`")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	n, err := check.Run(*src)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "checked %d pages: no problems\n", n)
+	return nil
+}

@@ -1,0 +1,158 @@
+// Package api is the consent function's HTTP API as a plain function of a
+// request: Handler.Serve. Thin adapters run it as a Lambda Function URL
+// handler (FunctionURLHandler) and under net/http (HTTPHandler), so the
+// Lambda and `cmd/site serve` share one code path.
+package api
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"pelqim/functions/consent/store"
+)
+
+// MaxBody is the largest request body accepted (413 above).
+const MaxBody = 4 << 10
+
+// DefaultRetention is how long consent records are kept when RETENTION_DAYS
+// is unset: 3 years, as the privacy policy states.
+const DefaultRetention = 1095 * 24 * time.Hour
+
+// Request is an HTTP request, independent of how it arrived.
+type Request struct {
+	Method, Path, RawQuery string // Path as sent, still escaped
+	Header                 http.Header
+	Body                   []byte
+	ClientAddr             string // the visitor's IP, with or without a port
+}
+
+// Response is what Serve answers.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Handler serves the API. Only Store and Origin are required.
+type Handler struct {
+	Store     store.Store
+	Origin    string           // the site's origin; POSTs must carry it
+	Retention time.Duration    // record TTL; default DefaultRetention
+	Now       func() time.Time // default time.Now
+	Timeout   time.Duration    // budget for one request's store calls; default 5s
+	Log       *slog.Logger     // default slog.Default()
+}
+
+// endpoint answers one route; params are the values of its {…} segments.
+type endpoint func(h *Handler, ctx context.Context, req Request, params []string) Response
+
+type route struct {
+	pattern string // segments; "{name}" matches any one non-empty segment
+	methods map[string]endpoint
+}
+
+// routes is the whole API; issue 4 adds /api/requests here.
+var routes = []route{
+	{"/api/consent", map[string]endpoint{http.MethodPost: (*Handler).postConsent}},
+	{"/api/consent/{id}", map[string]endpoint{http.MethodGet: (*Handler).getConsent}},
+}
+
+// Serve answers req. It never panics on any input and every error answer is
+// JSON {"error": code, "message": text}.
+func (h *Handler) Serve(ctx context.Context, req Request) Response {
+	for _, r := range routes {
+		params, ok := match(r.pattern, req.Path)
+		if !ok {
+			continue
+		}
+		fn, ok := r.methods[req.Method]
+		if !ok {
+			resp := errorResponse(http.StatusMethodNotAllowed, "method_not_allowed", req.Method+" is not allowed here")
+			resp.Header.Set("Allow", strings.Join(slices.Sorted(maps.Keys(r.methods)), ", "))
+			return resp
+		}
+		ctx, cancel := context.WithTimeout(ctx, cmp.Or(h.Timeout, 5*time.Second))
+		defer cancel()
+		return fn(h, ctx, req, params)
+	}
+	return errorResponse(http.StatusNotFound, "not_found", "no such endpoint")
+}
+
+func match(pattern, path string) (params []string, ok bool) {
+	want, got := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(want) != len(got) {
+		return nil, false
+	}
+	for i, w := range want {
+		switch {
+		case strings.HasPrefix(w, "{"):
+			if got[i] == "" {
+				return nil, false
+			}
+			params = append(params, got[i])
+		case w != got[i]:
+			return nil, false
+		}
+	}
+	return params, true
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func (h *Handler) log() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.Default()
+}
+
+// storeFailed answers a failed store call: 503 with Retry-After, never 2xx,
+// so the client keeps the event and sends it again.
+func (h *Handler) storeFailed(ctx context.Context, err error, what string) Response {
+	retry, msg := "30", "the record store failed; try again later"
+	if errors.Is(err, store.ErrUnavailable) {
+		retry, msg = "2", "the record store is busy; try again shortly"
+	}
+	h.log().ErrorContext(ctx, what, "err", err)
+	resp := errorResponse(http.StatusServiceUnavailable, "unavailable", msg)
+	resp.Header.Set("Retry-After", retry)
+	return resp
+}
+
+func errorResponse(status int, code, message string) Response {
+	return jsonResponse(status, apiError{Error: code, Message: message})
+}
+
+type apiError struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+}
+
+func jsonResponse(status int, v any) Response {
+	body, err := marshal(v)
+	if err != nil {
+		// Only our own response types get here; they always encode.
+		status, body = http.StatusInternalServerError, []byte(`{"error":"internal","message":"response encoding failed"}`)
+	}
+	return Response{
+		Status: status,
+		Header: http.Header{
+			"Content-Type":           {"application/json"},
+			"Cache-Control":          {"no-store"},
+			"X-Content-Type-Options": {"nosniff"},
+		},
+		Body: body,
+	}
+}

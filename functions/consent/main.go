@@ -1,0 +1,25 @@
+// Command consent is the consent function: an AWS Lambda (provided.al2023,
+// arm64) answering Lambda Function URL events with the api handler.
+// Configuration comes from the environment (see api.FromEnv).
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"pelqim/functions/consent/api"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+func main() {
+	// Init phase: the DynamoDB client is built once and reused by every
+	// invocation of this execution environment.
+	h, err := api.LambdaFromEnv(context.Background())
+	if err != nil {
+		slog.Error("consent function: configuration", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(api.FunctionURLHandler(h))
+}

@@ -1,0 +1,99 @@
+// Package bolt keeps consent records in an embedded bbolt file: the local
+// store of `cmd/site serve` when no DynamoDB table is configured.
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"pelqim/functions/consent/store"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var consentBucket = []byte("consent")
+
+// Store is a store.Store in one bbolt file.
+type Store struct {
+	db *bolt.DB
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (or creates) the database file at path.
+func Open(path string) (*Store, error) {
+	// The timeout turns a second process holding the file lock into an
+	// error instead of a hang.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open bolt store %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(consentBucket)
+		return err
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("init bolt store %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close releases the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// key sorts the events of one consent id together: "<consentId>/<eventId>".
+func key(consentID, eventID string) []byte {
+	return []byte(consentID + "/" + eventID)
+}
+
+// PutConsent implements store.Store.
+func (s *Store) PutConsent(ctx context.Context, ev store.ConsentEvent) (store.ConsentEvent, bool, error) {
+	val, err := json.Marshal(ev)
+	if err != nil {
+		return store.ConsentEvent{}, false, fmt.Errorf("encode consent event: %w", err)
+	}
+	k := key(ev.ConsentID, ev.EventID)
+	var stored store.ConsentEvent
+	var created bool
+	// Batch lets concurrent writers share one transaction and one fsync. Its
+	// function may run twice, so it sets both results on every run.
+	err = s.db.Batch(func(tx *bolt.Tx) error {
+		b := tx.Bucket(consentBucket)
+		if old := b.Get(k); old != nil {
+			created = false
+			return json.Unmarshal(old, &stored)
+		}
+		stored, created = ev, true
+		return b.Put(k, val)
+	})
+	if err != nil {
+		return store.ConsentEvent{}, false, fmt.Errorf("put consent event %s: %w", k, err)
+	}
+	return stored, created, nil
+}
+
+// ConsentEvents implements store.Store.
+func (s *Store) ConsentEvents(ctx context.Context, consentID string) ([]store.ConsentEvent, error) {
+	prefix := key(consentID, "")
+	var evs []store.ConsentEvent
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(consentBucket).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var ev store.ConsentEvent
+			if err := json.Unmarshal(v, &ev); err != nil {
+				return fmt.Errorf("decode %s: %w", k, err)
+			}
+			evs = append(evs, ev)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list consent events of %s: %w", consentID, err)
+	}
+	store.SortEvents(evs)
+	return evs, nil
+}

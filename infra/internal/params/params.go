@@ -1,0 +1,222 @@
+// Package params derives the parameters of infra/template.yaml from the
+// repository's own single definitions (the theme's security headers, the site
+// config) and the deploy environment, so the template holds no copy of them.
+package params
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Param is one CloudFormation parameter value.
+type Param struct{ Key, Value string }
+
+// String renders the form `aws cloudformation deploy --parameter-overrides` takes.
+func (p Param) String() string { return p.Key + "=" + p.Value }
+
+// Default locations, relative to the repository root.
+const (
+	HeadersFile = "themes/default/headers.yaml"
+	ConfigFile  = "content/config.yaml"
+)
+
+// Env names the deploy-time settings that live outside the repository.
+var Env = []struct{ Var, Key string }{
+	{"PELQIM_CERTIFICATE_ARN", "CertificateArn"},
+	{"PELQIM_SENDER_ADDRESS", "SenderAddress"},
+	{"PELQIM_ALARM_EMAIL", "AlarmEmail"},
+	{"PELQIM_RESERVED_CONCURRENCY", "ReservedConcurrency"},
+}
+
+// FromEnv returns the Env settings that are set.
+func FromEnv(getenv func(string) string) []Param {
+	var ps []Param
+	for _, e := range Env {
+		if v := getenv(e.Var); v != "" {
+			ps = append(ps, Param{e.Key, v})
+		}
+	}
+	return ps
+}
+
+// All is every parameter the repository and the environment define.
+func All(root string, getenv func(string) string) ([]Param, error) {
+	h, err := Headers(root + "/" + HeadersFile)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Site(root + "/" + ConfigFile)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(h, s...), FromEnv(getenv)...), nil
+}
+
+type headerRule struct {
+	name  string
+	parse func(string) ([]Param, error)
+}
+
+// headerParams maps each header CloudFront can send to its template
+// parameters. A header in headers.yaml without an entry here is an error, so
+// a new header cannot silently go missing at the CDN.
+var headerParams = []headerRule{
+	{"Content-Security-Policy", maxLen("ContentSecurityPolicy", 1783)}, // CloudFront's limit
+	{"Strict-Transport-Security", hsts},
+	{"X-Content-Type-Options", oneOf("", "nosniff")}, // CloudFront's only value: no parameter
+	{"X-Frame-Options", oneOf("FrameOptions", "DENY", "SAMEORIGIN")},
+	{"Referrer-Policy", oneOf("ReferrerPolicy", "no-referrer", "no-referrer-when-downgrade", "origin",
+		"origin-when-cross-origin", "same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url")},
+	{"Permissions-Policy", maxLen("PermissionsPolicy", 1783)},
+	{"Cross-Origin-Opener-Policy", maxLen("CrossOriginOpenerPolicy", 1783)},
+}
+
+// Headers reads the flat `Header-Name: value` mapping of headers.yaml.
+func Headers(path string) ([]Param, error) {
+	root, err := load(path)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var ps []Param
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		at := fmt.Sprintf("%s:%d", path, k.Line)
+		j := slices.IndexFunc(headerParams, func(h headerRule) bool { return strings.EqualFold(h.name, k.Value) })
+		if j < 0 {
+			return nil, fmt.Errorf("%s: header %s has no CloudFront mapping (add it to infra/internal/params and infra/template.yaml)", at, k.Value)
+		}
+		if v.Kind != yaml.ScalarNode || v.Value == "" || strings.ContainsAny(v.Value, "\r\n") {
+			return nil, fmt.Errorf("%s: %s: want a non-empty one-line string", at, k.Value)
+		}
+		got, err := headerParams[j].parse(v.Value)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", at, k.Value, err)
+		}
+		seen[headerParams[j].name] = true
+		ps = append(ps, got...)
+	}
+	for _, h := range headerParams {
+		if !seen[h.name] {
+			return nil, fmt.Errorf("%s: header %s missing (the CDN sends it)", path, h.name)
+		}
+	}
+	return ps, nil
+}
+
+func maxLen(key string, n int) func(string) ([]Param, error) {
+	return func(v string) ([]Param, error) {
+		if len(v) > n {
+			return nil, fmt.Errorf("%d characters, CloudFront takes at most %d", len(v), n)
+		}
+		return []Param{{key, v}}, nil
+	}
+}
+
+func oneOf(key string, allowed ...string) func(string) ([]Param, error) {
+	return func(v string) ([]Param, error) {
+		if !slices.Contains(allowed, v) {
+			return nil, fmt.Errorf("%q is not one of CloudFront's values %q", v, allowed)
+		}
+		if key == "" {
+			return nil, nil
+		}
+		return []Param{{key, v}}, nil
+	}
+}
+
+// hsts splits "max-age=N; includeSubDomains; preload" into the three
+// settings CloudFront's StrictTransportSecurity takes.
+func hsts(v string) ([]Param, error) {
+	age, sub, preload := "", false, false
+	for d := range strings.SplitSeq(v, ";") {
+		d = strings.TrimSpace(d)
+		switch name, val, _ := strings.Cut(d, "="); {
+		case strings.EqualFold(name, "max-age"):
+			if _, err := strconv.ParseUint(val, 10, 31); err != nil {
+				return nil, fmt.Errorf("max-age %q is not a number of seconds", val)
+			}
+			age = val
+		case strings.EqualFold(d, "includeSubDomains"):
+			sub = true
+		case strings.EqualFold(d, "preload"):
+			preload = true
+		case d != "":
+			return nil, fmt.Errorf("unknown directive %q", d)
+		}
+	}
+	if age == "" {
+		return nil, fmt.Errorf("max-age missing")
+	}
+	return []Param{{"HstsMaxAge", age}, {"HstsIncludeSubdomains", strconv.FormatBool(sub)},
+		{"HstsPreload", strconv.FormatBool(preload)}}, nil
+}
+
+// Site reads the host name and languages from the site config.
+func Site(path string) ([]Param, error) {
+	root, err := load(path)
+	if err != nil {
+		return nil, err
+	}
+	var c struct {
+		BaseURL         string `yaml:"baseURL"`
+		DefaultLanguage string `yaml:"defaultLanguage"`
+		Languages       []struct {
+			Code string `yaml:"code"`
+		} `yaml:"languages"`
+		Consent struct {
+			RetentionDays int `yaml:"retentionDays"`
+		} `yaml:"consent"`
+	}
+	if err := root.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || u.Scheme != "https" || u.Hostname() == "" {
+		return nil, fmt.Errorf("%s:%d: baseURL %q: want https://host/", path, line(root, "baseURL"), c.BaseURL)
+	}
+	var langs []string
+	for _, l := range c.Languages {
+		langs = append(langs, l.Code)
+	}
+	if !slices.Contains(langs, c.DefaultLanguage) {
+		return nil, fmt.Errorf("%s:%d: defaultLanguage %q is not among languages %q", path, line(root, "defaultLanguage"), c.DefaultLanguage, langs)
+	}
+	ps := []Param{{"DomainName", u.Hostname()}, {"Languages", strings.Join(langs, ",")}, {"DefaultLanguage", c.DefaultLanguage}}
+	if d := c.Consent.RetentionDays; d > 0 {
+		ps = append(ps, Param{"RetentionDays", strconv.Itoa(d)})
+	}
+	return ps, nil
+}
+
+// load returns the top-level mapping of a YAML file.
+func load(path string) (*yaml.Node, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s:1: want a mapping", path)
+	}
+	return doc.Content[0], nil
+}
+
+// line is where key sits in mapping m, or 1.
+func line(m *yaml.Node, key string) int {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i].Line
+		}
+	}
+	return 1
+}
