@@ -135,6 +135,10 @@ func parse(o *site.Output, b []byte) (*page, error) {
 			if _, ok := p.lines[l.Dest]; !ok {
 				p.lines[l.Dest] = o.Page.BodyLine + l.Line - 1
 			}
+			// The renderer drops dangerous links, so only the source shows them.
+			if u, err := url.Parse(l.Dest); err == nil && !allowedScheme[u.Scheme] {
+				p.refs = append(p.refs, ref{attr: "href", val: l.Dest, tag: "a"})
+			}
 		}
 	}
 	z := html.NewTokenizer(bytes.NewReader(b))
@@ -212,15 +216,15 @@ func (p *page) links(self string, built map[string]*page, assets map[string][]by
 			errs = append(errs, p.errorf(r.val, "link %q: %v", r.val, err))
 			continue
 		}
-		switch u.Scheme {
-		case "":
-		case "http", "https", "mailto", "tel":
-			if r.tag != "a" && !(r.tag == "link" && r.rel == "canonical" || r.rel == "alternate") {
+		switch {
+		case !allowedScheme[u.Scheme]:
+			errs = append(errs, p.errorf(r.val, "link %q: the %s: scheme is not allowed", r.val, u.Scheme))
+			continue
+		case u.Scheme != "":
+			// Links may lead anywhere; nothing may load from elsewhere.
+			if r.tag != "a" && r.rel != "canonical" && r.rel != "alternate" {
 				errs = append(errs, p.errorf(r.val, "<%s %s=%q> loads from another origin: pages must make no third-party request", r.tag, r.attr, r.val))
 			}
-			continue
-		default:
-			errs = append(errs, p.errorf(r.val, "link %q: the %s: scheme is not allowed", r.val, u.Scheme))
 			continue
 		}
 		if u.Host != "" {
@@ -245,6 +249,8 @@ func (p *page) links(self string, built map[string]*page, assets map[string][]by
 	}
 	return errs
 }
+
+var allowedScheme = map[string]bool{"": true, "http": true, "https": true, "mailto": true, "tel": true}
 
 // policy reports what the Content-Security-Policy would block.
 func (p *page) policy(csp string) []error {

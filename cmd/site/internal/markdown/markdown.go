@@ -15,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 )
 
@@ -53,6 +54,7 @@ func Render(src []byte) (*Doc, error) {
 	root := md.Parser().Parse(reader)
 	d := &Doc{}
 	lines := newLineIndex(src)
+	var dangerous []*ast.Link
 	err := ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -68,6 +70,9 @@ func Render(src []byte) (*Doc, error) {
 			})
 		case *ast.Link:
 			d.Links = append(d.Links, Link{Dest: string(n.Destination), Line: lines.of(blockStart(n))})
+			if html.IsDangerousURL(n.Destination) {
+				dangerous = append(dangerous, n)
+			}
 		case *ast.Image:
 			d.Links = append(d.Links, Link{Dest: string(n.Destination), Line: lines.of(blockStart(n))})
 		case *ast.AutoLink:
@@ -77,6 +82,17 @@ func Render(src []byte) (*Doc, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	// goldmark would render these as <a href>, a link to the page itself;
+	// keeping only their text says more plainly that they lead nowhere.
+	for _, n := range dangerous {
+		parent := n.Parent()
+		for c := n.FirstChild(); c != nil; {
+			next := c.NextSibling()
+			parent.InsertBefore(parent, n, c)
+			c = next
+		}
+		parent.RemoveChild(parent, n)
 	}
 	var buf bytes.Buffer
 	if err := md.Renderer().Render(&buf, src, root); err != nil {

@@ -1,0 +1,137 @@
+package check
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		if filepath.Dir(dir) == dir {
+			t.Fatal("no go.mod above the test's folder")
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+// copySite copies the real site's content and theme into a temp folder.
+func copySite(t *testing.T) string {
+	t.Helper()
+	root, dst := repoRoot(t), t.TempDir()
+	for _, d := range []string{"content", "themes"} {
+		if err := os.CopyFS(filepath.Join(dst, d), os.DirFS(filepath.Join(root, d))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+func TestRealSitePasses(t *testing.T) {
+	n, err := Run(repoRoot(t))
+	if err != nil {
+		t.Fatalf("check of the real site:\n%v", err)
+	}
+	if n < 18 {
+		t.Errorf("checked only %d pages", n)
+	}
+}
+
+const contactEN = `---
+title: Contact
+slug: contact
+translationKey: contact
+layout: contact
+weight: 40
+lastmod: 2026-11-25
+---
+
+Write to us.
+
+`
+
+// TestReportsBadInput breaks a copy of the real site in one way per case and
+// expects that problem, as file:line: message, and no other crash.
+func TestReportsBadInput(t *testing.T) {
+	page := func(body string) func(string) error {
+		return func(dir string) error { return write(dir, "content/en/contact.md", body) }
+	}
+	replace := func(file, old, new string) func(string) error {
+		return func(dir string) error {
+			b, err := os.ReadFile(filepath.Join(dir, file))
+			if err != nil {
+				return err
+			}
+			if !strings.Contains(string(b), old) {
+				t.Fatalf("%s has no %q", file, old)
+			}
+			return write(dir, file, strings.Replace(string(b), old, new, 1))
+		}
+	}
+	cases := []struct {
+		name  string
+		break_ func(dir string) error
+		want  string // a regexp matched against the whole report
+	}{
+		{"yaml syntax in front matter", page(strings.Replace(contactEN, "title: Contact", "title: [Contact", 1)), `content/en/contact.md:2: did not find expected`},
+		{"unknown front matter key", page(strings.Replace(contactEN, "weight: 40", "wieght: 40", 1)), `content/en/contact.md:6: field wieght not found`},
+		{"no front matter", page("# Contact\n"), `content/en/contact.md:1: front matter missing`},
+		{"unclosed front matter", page("---\ntitle: x\n"), `content/en/contact.md:1: front matter not closed`},
+		{"missing title", page(strings.Replace(contactEN, "title: Contact\n", "", 1)), `content/en/contact.md:1: front matter: title is missing`},
+		{"wrong type", page(strings.Replace(contactEN, "weight: 40", "weight: forty", 1)), `content/en/contact.md:6: cannot unmarshal !!str .forty. into int`},
+		{"unknown layout", page(strings.Replace(contactEN, "layout: contact", "layout: fancy", 1)), `content/en/contact.md:5: front matter: layout "fancy"`},
+		{"bad slug", page(strings.Replace(contactEN, "slug: contact", "slug: Kontakt Us", 1)), `content/en/contact.md:3: front matter: slug`},
+		{"slug taken", page(strings.Replace(contactEN, "slug: contact", "slug: privacy", 1)), `content/en/contact.md:3: /en/privacy/ is also the address of content/en/privacy.md`},
+		{"invalid utf-8", page("---\ntitle: \xff\n---\n"), `content/en/contact.md:1: not valid UTF-8`},
+		{"broken link", page(contactEN + "See [the policy](/en/privacyy/).\n"), `content/en/contact.md:12: broken link "/en/privacyy/"`},
+		{"broken anchor", page(contactEN + "\nSee [cookies](/en/privacy/#no-such-section).\n"), `content/en/contact.md:13: broken anchor "/en/privacy/#no-such-section"`},
+		{"relative broken link", page(contactEN + "See [x](../nowhere/).\n"), `content/en/contact.md:12: broken link "../nowhere/": no page at /en/nowhere/`},
+		{"javascript link", page(contactEN + "Click [me](javascript:alert(1)).\n"), `content/en/contact.md:12: link "javascript:alert\(1\)": the javascript: scheme is not allowed`},
+		{"missing translation", func(dir string) error { return os.Remove(filepath.Join(dir, "content/sr/kontakt.md")) }, `content/sq/kontakt.md:\d+: no Srpski translation`},
+		{"stale translation", page(strings.Replace(contactEN, "lastmod: 2026-11-25", "lastmod: 2020-01-01", 1)), `content/en/contact.md:7: translation is older \(2020-01-01\) than its source content/sq/kontakt.md`},
+		{"cookie with unknown category", replace("content/data/cookies.yaml", "category: necessary", "category: essential"), `content/data/cookies.yaml:9: cookie "pelqim_consent": unknown category "essential"`},
+		{"data yaml syntax", replace("content/data/contact.yaml", "email:", "email: [\n"), `content/data/contact.yaml:\d+: `},
+		{"data missing language", replace("content/data/cookie-categories.yaml", "sr:", "sx:"), `content/data/cookie-categories.yaml:\d+: .*missing the "sr" text`},
+		{"config default language", replace("content/config.yaml", "defaultLanguage: sq", "defaultLanguage: de"), `content/config.yaml:\d+: defaultLanguage "de" is not one of the languages`},
+		{"template syntax", replace("themes/default/layouts/policy.html", "{{.Content}}", "{{.Content"), `themes/default/layouts/policy.html:6: unexpected "<" in operand`},
+		{"template unknown field", replace("themes/default/layouts/policy.html", "{{.Content}}", "{{.Contnet}}"), `themes/default/layouts/policy.html:5: .*can't evaluate field Contnet`},
+		{"template unknown string", replace("themes/default/layouts/policy.html", "{{.Content}}", `{{.T "no_such_key"}}`), `themes/default/layouts/policy.html:5: .*has no key "no_such_key"`},
+		{"string missing in a language", replace("themes/default/i18n/sr.yaml", "toc:", "tox:"), `themes/default/i18n/sr.yaml:1: missing key "toc"`},
+		{"inline style", replace("themes/default/layouts/policy.html", "<h1>", `<h1 style="color:red">`), `a style= attribute on <h1>: the Content-Security-Policy forbids`},
+		{"inline script", replace("themes/default/layouts/policy.html", "<h1>", `<script>alert(1)</script><h1>`), `an inline <script> with code`},
+		{"third-party script", replace("themes/default/layouts/base.html", "</head>", `<script src="https://cdn.example.com/x.js"></script></head>`), `loads from another origin`},
+		{"missing layout file", func(dir string) error { return os.Remove(filepath.Join(dir, "themes/default/layouts/contact.html")) }, `content/\w+/\w+\.md:5: layout "contact": the theme has no themes/default/layouts/contact.html`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := copySite(t)
+			if err := c.break_(dir); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Run(dir)
+			if err == nil {
+				t.Fatalf("no problem reported; want %s", c.want)
+			}
+			report := err.Error()
+			if !regexp.MustCompile(c.want).MatchString(report) {
+				t.Errorf("report does not match %s:\n%s", c.want, report)
+			}
+			for _, line := range strings.Split(report, "\n") {
+				if !regexp.MustCompile(`^[\w./-]+(:\d+)?: `).MatchString(line) {
+					t.Errorf("not in file:line: message form: %q", line)
+				}
+			}
+		})
+	}
+}
+
+func write(dir, file, body string) error {
+	return os.WriteFile(filepath.Join(dir, file), []byte(body), 0o644)
+}

@@ -1,0 +1,140 @@
+package site
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// repoRoot is the repository's top folder (it holds go.mod).
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's folder")
+		}
+		dir = parent
+	}
+}
+
+// alternates returns a page's canonical URL and its hreflang links.
+func alternates(t *testing.T, b []byte) (canonical string, alts map[string]string) {
+	t.Helper()
+	alts = map[string]string{}
+	z := html.NewTokenizer(bytes.NewReader(b))
+	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+		tok := z.Token()
+		if tok.Data != "link" {
+			continue
+		}
+		a := map[string]string{}
+		for _, at := range tok.Attr {
+			a[at.Key] = at.Val
+		}
+		switch a["rel"] {
+		case "canonical":
+			canonical = a["href"]
+		case "alternate":
+			if _, dup := alts[a["hreflang"]]; dup {
+				t.Errorf("hreflang %q listed twice", a["hreflang"])
+			}
+			alts[a["hreflang"]] = a["href"]
+		}
+	}
+	return canonical, alts
+}
+
+// TestHreflangReciprocal: on the real site, every page lists itself and
+// each translation, each translation lists it back, and x-default is the
+// same on all of them.
+func TestHreflangReciprocal(t *testing.T) {
+	root := repoRoot(t)
+	s, err := Load(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := build(t, root)
+	pages := map[string]map[string]string{} // canonical -> alternates
+	xdefault := map[string]string{}
+	for name, b := range files(t, out) {
+		if !strings.HasSuffix(name, ".html") || strings.HasSuffix(name, "404.html") || name == "index.html" {
+			continue
+		}
+		canon, alts := alternates(t, b)
+		if canon == "" {
+			t.Errorf("%s: no canonical link", name)
+			continue
+		}
+		if len(alts) != len(s.Content.Config.Languages)+1 {
+			t.Errorf("%s: %d hreflang links, want one per language and x-default: %v", name, len(alts), alts)
+		}
+		pages[canon] = alts
+		xdefault[canon] = alts["x-default"]
+	}
+	for canon, alts := range pages {
+		self := false
+		for lang, href := range alts {
+			if href == canon {
+				self = true
+			}
+			if lang == "x-default" {
+				continue
+			}
+			back, ok := pages[href]
+			if !ok {
+				t.Errorf("%s: hreflang %s points at %s, which is not a built page", canon, lang, href)
+				continue
+			}
+			if !containsValue(back, canon) {
+				t.Errorf("%s lists %s (%s), which does not list it back", canon, href, lang)
+			}
+			if xdefault[href] != alts["x-default"] {
+				t.Errorf("x-default differs between %s and %s", canon, href)
+			}
+		}
+		if !self {
+			t.Errorf("%s does not list itself among its alternates", canon)
+		}
+	}
+	if len(pages) < 6*len(s.Content.Config.Languages) {
+		t.Errorf("only %d pages checked", len(pages))
+	}
+}
+
+func containsValue(m map[string]string, v string) bool {
+	for _, x := range m {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// TestValidHTML runs the W3C Nu HTML checker over every page of the real
+// site. It needs Java and the npm package vnu-jar (bash .ci/setup).
+func TestValidHTML(t *testing.T) {
+	root := repoRoot(t)
+	jar := filepath.Join(root, ".ci/node_modules/vnu-jar/build/dist/vnu.jar")
+	if _, err := os.Stat(jar); err != nil {
+		t.Fatalf("the Nu HTML checker is not installed (%v): run bash .ci/setup", err)
+	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		t.Fatal("java is not installed: run bash .ci/setup")
+	}
+	out, _ := build(t, root)
+	cmd := exec.Command(java, "-jar", jar, "--errors-only", "--skip-non-html", out)
+	if msg, err := cmd.CombinedOutput(); err != nil || len(bytes.TrimSpace(msg)) > 0 {
+		t.Fatalf("the Nu HTML checker found errors (%v):\n%s", err, msg)
+	}
+}
