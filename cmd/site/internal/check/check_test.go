@@ -76,9 +76,9 @@ func TestReportsBadInput(t *testing.T) {
 		}
 	}
 	cases := []struct {
-		name  string
+		name   string
 		break_ func(dir string) error
-		want  string // a regexp matched against the whole report
+		want   string // a regexp matched against the whole report
 	}{
 		{"yaml syntax in front matter", page(strings.Replace(contactEN, "title: Contact", "title: [Contact", 1)), `content/en/contact.md:2: did not find expected`},
 		{"unknown front matter key", page(strings.Replace(contactEN, "weight: 40", "wieght: 40", 1)), `content/en/contact.md:6: field wieght not found`},

@@ -206,4 +206,3 @@ func minifyHTML(b []byte) ([]byte, error) {
 	}
 	return out.Bytes(), nil
 }
-

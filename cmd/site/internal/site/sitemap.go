@@ -52,4 +52,3 @@ func (s *Site) sitemap() ([]byte, error) {
 func (s *Site) robots() ([]byte, error) {
 	return []byte("User-agent: *\nDisallow: /api/\n\nSitemap: " + s.Abs("/sitemap.xml") + "\n"), nil
 }
-
