@@ -95,8 +95,7 @@ type Info struct {
 
 // Check verifies that z is what the runtime can start: exactly one entry,
 // bootstrap, executable, a static ELF for aarch64 (no interpreter, no shared
-// libraries: provided.al2023 has no Go toolchain and may change its libc),
-// within MaxBootstrap.
+// libraries: provided.al2023 may change its libc under the binary).
 func Check(z []byte) (Info, error) {
 	zr, err := zip.NewReader(bytes.NewReader(z), int64(len(z)))
 	if err != nil {
@@ -121,10 +120,16 @@ func Check(z []byte) (Info, error) {
 	if err := checkELF(exe); err != nil {
 		return Info{}, err
 	}
-	if len(exe) > MaxBootstrap {
-		return Info{}, fmt.Errorf("bootstrap is %d bytes, over the %d budget", len(exe), MaxBootstrap)
-	}
 	return Info{BootstrapSize: int64(len(exe)), ZipSize: int64(len(z))}, nil
+}
+
+// Budget reports a bootstrap over MaxBootstrap. The tests hold the function
+// to it; a deploy only warns, since Lambda itself takes far larger code.
+func (i Info) Budget() error {
+	if i.BootstrapSize > MaxBootstrap {
+		return fmt.Errorf("bootstrap is %d bytes, over the %d budget", i.BootstrapSize, MaxBootstrap)
+	}
+	return nil
 }
 
 func checkELF(exe []byte) error {

@@ -34,6 +34,9 @@ func TestBuildIsReproducible(t *testing.T) {
 		t.Fatalf("two builds differ: %d and %d bytes", len(a), len(b))
 	}
 	info, err := Check(a)
+	if err == nil {
+		err = info.Budget()
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +134,10 @@ func TestCheckRefuses(t *testing.T) {
 		{"over budget", "budget", zipped(append(good, make([]byte, MaxBootstrap)...))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Check(tc.zip)
+			info, err := Check(tc.zip)
+			if err == nil {
+				err = info.Budget()
+			}
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Check: %v, want an error containing %q", err, tc.want)
 			}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,11 +28,15 @@ const (
 )
 
 // Env names the deploy-time settings that live outside the repository.
-var Env = []struct{ Var, Key string }{
-	{"PELQIM_CERTIFICATE_ARN", "CertificateArn"},
-	{"PELQIM_SENDER_ADDRESS", "SenderAddress"},
-	{"PELQIM_ALARM_EMAIL", "AlarmEmail"},
-	{"PELQIM_RESERVED_CONCURRENCY", "ReservedConcurrency"},
+// Required ones have no default in the template.
+var Env = []struct {
+	Var, Key string
+	Required bool
+}{
+	{"PELQIM_CERTIFICATE_ARN", "CertificateArn", true},
+	{"PELQIM_SENDER_ADDRESS", "SenderAddress", true},
+	{"PELQIM_ALARM_EMAIL", "AlarmEmail", false},
+	{"PELQIM_RESERVED_CONCURRENCY", "ReservedConcurrency", false},
 }
 
 // FromEnv returns the Env settings that are set.
@@ -195,6 +200,8 @@ func Site(path string) ([]Param, error) {
 	return ps, nil
 }
 
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
 // load returns the top-level mapping of a YAML file.
 func load(path string) (*yaml.Node, error) {
 	src, err := os.ReadFile(path)
@@ -203,6 +210,10 @@ func load(path string) (*yaml.Node, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
+		// "yaml: line 3: did not find ..." -> "path:3: did not find ..."
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			return nil, fmt.Errorf("%s:%s: %s", path, m[1], m[2])
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {

@@ -1,0 +1,82 @@
+package infra
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/awslabs/goformation/v7"
+)
+
+// bootstrap.yaml: only this repository's deploy environment may assume the
+// deploy role, and that role can do what infra/cmd/deploy does and no more.
+func TestBootstrap(t *testing.T) {
+	if _, err := goformation.Open("bootstrap.yaml"); err != nil {
+		t.Fatalf("goformation: %v", err)
+	}
+	root := loadYAML(t, "bootstrap.yaml")
+	deploy := get(root, "Resources", "DeployRole", "Properties")
+
+	trust := get(deploy, "AssumeRolePolicyDocument", "Statement").Content
+	if len(trust) != 1 {
+		t.Fatalf("deploy role: %d trust statements, want 1", len(trust))
+	}
+	st := trust[0]
+	if fed := get(st, "Principal", "Federated"); fed == nil || !strings.HasSuffix(fed.Value, ":oidc-provider/token.actions.githubusercontent.com") {
+		t.Errorf("deploy role trusts %s, want GitHub's OIDC provider", tagged(fed))
+	}
+	cond := get(st, "Condition", "StringEquals")
+	if aud := get(cond, "token.actions.githubusercontent.com:aud"); aud == nil || aud.Value != "sts.amazonaws.com" {
+		t.Error("deploy role: audience not pinned to sts.amazonaws.com")
+	}
+	if sub := get(cond, "token.actions.githubusercontent.com:sub"); sub == nil || sub.Value != "repo:${GitHubRepository}:environment:${GitHubEnvironment}" {
+		t.Errorf("deploy role: subject %s, want exactly the repository's deploy environment", tagged(sub))
+	}
+	if get(st, "Condition", "StringLike") != nil {
+		t.Error("deploy role: StringLike in the trust policy admits more than one subject")
+	}
+
+	var actions []string
+	for _, st := range get(get(deploy, "Policies").Content[0], "PolicyDocument", "Statement").Content {
+		if val(get(st, "Effect")) != "Allow" {
+			continue
+		}
+		for _, a := range scalars(get(st, "Action")) {
+			if strings.Contains(a, "*") {
+				t.Errorf("deploy role line %d: wildcard action %s", st.Line, a)
+			}
+			actions = append(actions, a)
+		}
+		for _, r := range scalars(get(st, "Resource")) {
+			if r == "*" {
+				t.Errorf("deploy role line %d: resource *", st.Line)
+			}
+		}
+		if slices.Contains(scalars(get(st, "Action")), "iam:PassRole") {
+			if tagged(get(st, "Resource")) != "!GetAtt CloudFormationRole.Arn" ||
+				val(get(st, "Condition", "StringEquals", "iam:PassedToService")) != "cloudformation.amazonaws.com" {
+				t.Error("deploy role may pass a role other than CloudFormationRole, or to another service")
+			}
+		}
+	}
+	// What infra/cmd/deploy runs: s3 cp and sync, cloudformation deploy,
+	// describe-stacks, list-objects-v2, delete-objects, create-invalidation.
+	for _, a := range []string{"s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket",
+		"cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:ExecuteChangeSet",
+		"cloudformation:DescribeStacks", "cloudfront:CreateInvalidation", "iam:PassRole"} {
+		if !slices.Contains(actions, a) {
+			t.Errorf("deploy role lacks %s, which the deploy needs", a)
+		}
+	}
+
+	cfn := get(root, "Resources", "CloudFormationRole", "Properties", "AssumeRolePolicyDocument", "Statement").Content
+	if len(cfn) != 1 || val(get(cfn[0], "Principal", "Service")) != "cloudformation.amazonaws.com" {
+		t.Error("CloudFormationRole must be assumable by CloudFormation only")
+	}
+	pab := get(root, "Resources", "ArtifactBucket", "Properties", "PublicAccessBlockConfiguration")
+	for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+		if v := get(pab, k); v == nil || v.Value != "true" {
+			t.Errorf("artifact bucket: %s not true", k)
+		}
+	}
+}

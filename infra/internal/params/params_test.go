@@ -1,0 +1,116 @@
+package params
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func write(t *testing.T, name, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const goodHeaders = `Content-Security-Policy: "default-src 'self'"
+Strict-Transport-Security: "max-age=300;  INCLUDESUBDOMAINS"
+x-content-type-options: nosniff
+X-Frame-Options: SAMEORIGIN
+Referrer-Policy: no-referrer
+Permissions-Policy: "camera=()"
+Cross-Origin-Opener-Policy: same-origin
+`
+
+func TestHeaders(t *testing.T) {
+	ps, err := Headers(write(t, "headers.yaml", goodHeaders))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range ps {
+		got = append(got, p.String())
+	}
+	want := []string{"ContentSecurityPolicy=default-src 'self'", "HstsMaxAge=300", "HstsIncludeSubdomains=true",
+		"HstsPreload=false", "FrameOptions=SAMEORIGIN", "ReferrerPolicy=no-referrer",
+		"PermissionsPolicy=camera=()", "CrossOriginOpenerPolicy=same-origin"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestHeadersRefuses(t *testing.T) {
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"unknown header", "X-Powered-By: pelqim\n", ":1: header X-Powered-By has no CloudFront mapping"},
+		{"bad referrer", "Referrer-Policy: everywhere\n", ":1: Referrer-Policy"},
+		{"hsts without max-age", "Strict-Transport-Security: preload\n", "max-age missing"},
+		{"hsts bad max-age", "Strict-Transport-Security: max-age=soon\n", "not a number of seconds"},
+		{"hsts unknown directive", "Strict-Transport-Security: max-age=1; forever\n", `unknown directive "forever"`},
+		{"nosniff only", "X-Content-Type-Options: sniff\n", "X-Content-Type-Options"},
+		{"CSP too long", "Content-Security-Policy: " + strings.Repeat("a", 1784) + "\n", "at most 1783"},
+		{"missing CSP", "X-Frame-Options: DENY\n", "header Content-Security-Policy missing"},
+		{"empty value", "X-Frame-Options: \"\"\n", ":1: X-Frame-Options: want a non-empty one-line string"},
+		{"two lines", "Content-Security-Policy: |\n  default-src 'self'\n  img-src 'self'\n", "one-line"},
+		{"not a mapping", "- a\n", ":1: want a mapping"},
+		{"not YAML", "a: [\n", ":1: did not find expected node content"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := write(t, "headers.yaml", tc.yaml)
+			_, err := Headers(path)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), path) {
+				t.Fatalf("error %v, want %s…%s", err, path, tc.want)
+			}
+		})
+	}
+}
+
+func TestSite(t *testing.T) {
+	const langs = "defaultLanguage: sq\nlanguages: [{code: sq}, {code: en}, {code: sr}]\n"
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"plain", "baseURL: https://privatesia.example/\n" + langs,
+			"DomainName=privatesia.example Languages=sq,en,sr DefaultLanguage=sq"},
+		{"retention", "baseURL: https://a.example\nconsent: {retentionDays: 400}\n" + langs,
+			"DomainName=a.example Languages=sq,en,sr DefaultLanguage=sq RetentionDays=400"},
+		{"http", "baseURL: http://a.example/\n" + langs, ":1: baseURL"},
+		{"no host", "baseURL: https:///x\n" + langs, ":1: baseURL"},
+		{"default not listed", "baseURL: https://a.example/\ndefaultLanguage: de\nlanguages: [{code: sq}]\n", ":2: defaultLanguage \"de\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ps, err := Site(write(t, "config.yaml", tc.yaml))
+			var got []string
+			for _, p := range ps {
+				got = append(got, p.String())
+			}
+			if err != nil {
+				got = []string{err.Error()}
+			}
+			if !strings.Contains(strings.Join(got, " "), tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFromEnv(t *testing.T) {
+	env := map[string]string{"PELQIM_SENDER_ADDRESS": "a@b.example", "PELQIM_RESERVED_CONCURRENCY": "5", "OTHER": "x"}
+	got := FromEnv(func(k string) string { return env[k] })
+	want := []Param{{"SenderAddress", "a@b.example"}, {"ReservedConcurrency", "5"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// The repository's own files are valid.
+func TestRepository(t *testing.T) {
+	ps, err := All("../../..", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) < 10 {
+		t.Errorf("only %d parameters from the repository: %v", len(ps), ps)
+	}
+}
