@@ -1,2 +1,180 @@
-// The consent banner. (Placeholder until the banner lands: it shows nothing
-// and sets nothing, which is what a page must do before consent.)
+// The consent banner (markup: layouts/partials/banner.html; README "Cookie
+// banner"). It asks before anything non-essential runs, keeps the choice in
+// the pelqim_consent cookie, runs the scripts gated on it, deletes what a
+// refused category had stored, and posts every choice to the consent API as
+// proof of consent (GDPR Art. 7(1)). All its text comes from the page.
+(() => {
+  const d = document, cc = d.getElementById('cc')
+  if (!cc) return
+  const ds = cc.dataset, all = (s, r = d) => [...r.querySelectorAll(s)]
+  const boxes = all('input', cc), optional = boxes.filter(b => !b.disabled)
+  const gpc = navigator.globalPrivacyControl === true
+  const Q = 'pelqim_queue'
+  const MAX_AGE = 33696000 // 390 days: under the 13 months regulators allow
+  const ran = {} // categories whose gated scripts run in this page
+  let opener, memory = [], busy, backoff = 2e3
+
+  // Google Consent Mode v2: everything denied before any gated tag can run
+  // (this script is the first deferred one, gated tags come after it).
+  const gtag = 'consentMode' in ds && (window.dataLayer = window.dataLayer || [],
+    window.gtag = window.gtag || function () { dataLayer.push(arguments) })
+  const mode = on => {
+    const m = on('marketing') ? 'granted' : 'denied'
+    return { ad_storage: m, ad_user_data: m, ad_personalization: m, analytics_storage: on('statistics') ? 'granted' : 'denied' }
+  }
+  gtag && gtag('consent', 'default', { ...mode(() => 0), wait_for_update: 500 })
+
+  // The cookie: 1.<consentId>.<consentVersion>.<unix seconds>.<granted ids joined by +>
+  const m = /(?:^|; )pelqim_consent=1\.([\da-f-]{36})\.([\da-f]+)\.(\d+)\.([\w+-]*)/.exec(d.cookie)
+  let rec = m && { id: m[1], v: m[2], t: m[3] * 1e3, on: m[4].split('+') }
+  // A choice holds for this version of the declaration, for reconsentDays.
+  const valid = () => rec && rec.v == ds.consentVersion && Date.now() - rec.t < ds.reconsentDays * 864e5
+  const granted = c => valid() && rec.on.includes(c)
+
+  const apply = () => {
+    gtag && gtag('consent', 'update', mode(granted))
+    // A gated script becomes a real one, with the same attributes; inline
+    // ones stay inert (the CSP would refuse them anyway).
+    all('script[type="text/plain"][data-category]').forEach(s => {
+      const c = s.dataset.category
+      if (granted(c) && s.src) {
+        const n = d.createElement('script')
+        for (const a of s.attributes) a.name == 'type' || n.setAttribute(a.name, a.value)
+        n.async = false // in document order, like the deferred scripts they stand for
+        s.replaceWith(n)
+        ran[c] = 1
+      }
+    })
+  }
+
+  // Deletes the cookies and storage entries declared under a category;
+  // a name ending in * (like _ga_*) stands for every name it begins.
+  const wipe = box => all('li', box.closest('.cc-cat')).forEach(li => {
+    const name = li.firstChild.textContent, k = li.dataset.k
+    const hit = n => name.endsWith('*') ? n.startsWith(name.slice(0, -1)) : n == name
+    if (k == 'cookie') {
+      const h = location.hostname
+      d.cookie.split('; ').forEach(c => {
+        c = c.split('=')[0]
+        hit(c) && ['', h, h.replace(/^[^.]+\./, '')].forEach(dom => {
+          d.cookie = c + '=;Path=/;Max-Age=0' + (dom && ';Domain=' + dom)
+        })
+      })
+    } else try {
+      const st = window[k]
+      Object.keys(st).forEach(n => hit(n) && st.removeItem(n))
+    } catch (e) {}
+  })
+
+  // Choices not yet delivered wait in localStorage (pelqim_queue, declared
+  // as necessary: it holds only the visitor's own choices, needed to prove
+  // them), at most 10, oldest dropped. Every choice goes through it, so a
+  // reload or a closed tab loses none; the server stores a resent eventId
+  // once. The key is removed once the queue is empty.
+  const load = () => {
+    try { memory = JSON.parse(localStorage[Q] || '[]') } catch (e) {}
+    return memory
+  }
+  const save = q => {
+    memory = q.slice(-10)
+    try { memory[0] ? localStorage[Q] = JSON.stringify(memory) : localStorage.removeItem(Q) } catch (e) {}
+  }
+  const flush = async () => {
+    if (busy) return
+    busy = 1
+    for (let ev; ev = load()[0];) {
+      let r
+      try {
+        r = await fetch(ds.api, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ev), keepalive: true })
+      } catch (e) {}
+      const s = r ? r.status : 0
+      // Offline, 5xx, timeout or throttled: later, in order. Any other
+      // answer is final: 2xx stored it, a 4xx will not get better.
+      if (!s || s > 499 || s == 408 || s == 429) {
+        busy = 0
+        backoff = Math.min(backoff * 2, 6e4)
+        return setTimeout(flush, r && r.headers.get('Retry-After') * 1e3 || backoff)
+      }
+      save(load().filter(x => x.eventId != ev.eventId))
+      backoff = 2e3
+    }
+    busy = 0
+  }
+
+  // The switches show the current choice; none is on before one is made.
+  const sync = () => optional.forEach(b => b.checked = granted(b.name))
+  const show = modal => {
+    cc.open && cc.close()
+    modal ? cc.showModal() : cc.show()
+    cc.querySelector('h2').focus({ preventScroll: true })
+  }
+  // Closed by a choice, or by Esc in the settings: Esc before any choice
+  // goes back to the first layer, for the banner stays until one is made
+  // (at once on cancel; on close too, when the browser refuses the cancel).
+  const back = e => valid() || (e.preventDefault(), show())
+  cc.addEventListener('cancel', back)
+  cc.addEventListener('close', e => cc.open || back(e) && (opener && opener != d.body ? opener : d.getElementById('main'))?.focus({ preventScroll: true }))
+
+  const choose = how => {
+    const cats = {}
+    // "Accept all" leaves marketing off under GPC, unless switched on here.
+    boxes.forEach(b => cats[b.name] = b.disabled || how == 'all' && !(gpc && b.name == 'marketing') || how != 'none' && b.checked)
+    const yes = optional.filter(b => cats[b.name])
+    const action = yes[0]
+      ? yes.length == optional.length ? 'accept_all' : 'custom'
+      : rec && optional.some(b => rec.on.includes(b.name)) ? 'withdraw' : 'reject_all'
+    const id = rec ? rec.id : crypto.randomUUID(), t = Date.now() / 1e3 | 0
+    const on = Object.keys(cats).filter(c => cats[c])
+    rec = { id, v: ds.consentVersion, t: t * 1e3, on }
+    d.cookie = `pelqim_consent=1.${id}.${rec.v}.${t}.${on.join('+')};Path=/;Max-Age=${MAX_AGE};SameSite=Lax${location.protocol == 'https:' ? ';Secure' : ''}`
+    save([...load(), {
+      consentId: id, eventId: crypto.randomUUID(), action, categories: cats,
+      consentVersion: ds.consentVersion, policyVersion: ds.policyVersion,
+      language: ds.lang, page: location.pathname.replace(/[^\w/.~%!$&'()*+,;=:@-]/g, encodeURIComponent).replace(/^\/+/, '/').slice(0, 256), gpc
+    }])
+    flush()
+    sync()
+    apply()
+    cc.close()
+    receipt()
+    const off = optional.filter(b => !cats[b.name])
+    off.forEach(wipe)
+    // A script already running cannot be stopped: start the page afresh.
+    off.some(b => ran[b.name]) && location.reload()
+  }
+
+  // The receipt on the cookie page.
+  const receipt = () => {
+    const q = s => d.querySelector('[data-cc-' + s + ']')
+    if (!q('receipt')) return
+    all('[data-cc-receipt]').forEach(e => e.hidden = false)
+    q('nojs').hidden = true
+    if (!rec) return
+    q('receipt-status').textContent = boxes.filter(b => rec.on.includes(b.name)).map(b => b.nextSibling.textContent.trim()).join(', ')
+    q('receipt-date').textContent = new Date(rec.t).toLocaleString(d.documentElement.lang, { dateStyle: 'long', timeStyle: 'short' })
+    q('receipt-id').textContent = rec.id
+    const h = q('history')
+    h.href = ds.api + '/' + rec.id
+    h.hidden = false
+  }
+
+  d.addEventListener('click', e => {
+    const t = e.target.closest('[data-cc],[data-cc-open]')
+    if (!t) return
+    const how = t.dataset.cc
+    if (how == 'set') return show(1)
+    if (how) return choose(how)
+    e.preventDefault()
+    opener = t
+    sync()
+    show(1)
+  })
+  addEventListener('online', flush)
+
+  cc.querySelector('[data-cc-gpc]').hidden = !gpc
+  opener = d.activeElement
+  sync()
+  valid() ? apply() : show()
+  receipt()
+  flush()
+})()

@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"pelqim/cmd/site/internal/site"
+	"pelqim/cmd/site/internal/theme"
+)
+
+// BannerBudget is the most the banner's JS and CSS may weigh together,
+// each minified as the build ships it and gzip -9 compressed.
+const BannerBudget = 3 << 10
+
+// TestBannerSize weighs the banner as the build ships it and asserts the
+// budget; with -v it prints it beside vanilla-cookieconsent 3 and Klaro
+// (npm, as published), measured the same way:
+//
+//	go test -run TestBannerSize -v ./cmd/site/internal/e2e
+func TestBannerSize(t *testing.T) {
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := site.Load(root, site.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, ok := s.Theme.Assets["consent.js"]
+	if !ok {
+		t.Fatal("the theme has no consent.js")
+	}
+	// consent.css ships inside site.css; weigh it alone, minified the same way.
+	src, err := os.ReadFile(filepath.Join(root, s.Theme.Dir, "assets/css/consent.css"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	css, err := theme.Minifier.Bytes("text/css", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := gz(js.Data) + gz(css)
+	t.Logf("%-44s %7s %7s", "banner (JS + CSS)", "bytes", "gzip -9")
+	t.Logf("%-44s %7d %7d (JS %d + CSS %d)", "pelqim consent.js + consent.css (minified)", len(js.Data)+len(css), ours, gz(js.Data), gz(css))
+
+	npm := filepath.Join(root, ".ci/node_modules")
+	for _, other := range []struct {
+		name  string
+		files []string
+	}{
+		{"vanilla-cookieconsent 3 umd.js + css", []string{"vanilla-cookieconsent/dist/cookieconsent.umd.js", "vanilla-cookieconsent/dist/cookieconsent.css"}},
+		{"Klaro klaro-no-css.js + klaro.min.css", []string{"klaro/dist/klaro-no-css.js", "klaro/dist/klaro.min.css"}},
+		{"Klaro klaro.js (CSS built in)", []string{"klaro/dist/klaro.js"}},
+	} {
+		var size, zipped int
+		for _, f := range other.files {
+			b, err := os.ReadFile(filepath.Join(npm, f))
+			if err != nil {
+				t.Fatalf("%v: install the npm tools with `bash .ci/setup`", err)
+			}
+			size, zipped = size+len(b), zipped+gz(b)
+		}
+		t.Logf("%-44s %7d %7d (%.0f× ours)", other.name, size, zipped, float64(zipped)/float64(ours))
+	}
+	if ours > BannerBudget {
+		t.Errorf("the banner weighs %d bytes gzip-compressed; the budget is %d", ours, BannerBudget)
+	}
+}
+
+func gz(b []byte) int {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	w.Write(b)
+	w.Close()
+	return buf.Len()
+}
