@@ -15,7 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"pelqim/functions/consent/mail"
 	"pelqim/functions/consent/store"
+
+	"github.com/go-json-experiment/json"
 )
 
 // MaxBody is the largest request body accepted (413 above).
@@ -48,6 +51,12 @@ type Handler struct {
 	Now       func() time.Time // default time.Now
 	Timeout   time.Duration    // budget for one request's store calls; default 5s
 	Log       *slog.Logger     // default slog.Default()
+
+	// Data requests (issue 4; see requests.go). FromEnv sets them.
+	Requests     store.Requests // usually the same store as Store
+	Mail         mail.Sender    // confirmation emails
+	Sender       string         // their From address
+	RequestLimit int            // per client network and per email per RateWindow; default DefaultRequestLimit
 }
 
 // endpoint answers one route; params are the values of its {…} segments.
@@ -58,10 +67,13 @@ type route struct {
 	methods map[string]endpoint
 }
 
-// routes is the whole API; issue 4 adds /api/requests here.
+// routes is the whole API: a new endpoint is one more line.
 var routes = []route{
 	{"/api/consent", map[string]endpoint{http.MethodPost: (*Handler).postConsent}},
 	{"/api/consent/{id}", map[string]endpoint{http.MethodGet: (*Handler).getConsent}},
+	{"/api/requests", map[string]endpoint{http.MethodPost: (*Handler).postRequest}},
+	{"/api/requests/received", map[string]endpoint{http.MethodGet: (*Handler).getReceived}},
+	{"/api/requests/verify", map[string]endpoint{http.MethodGet: (*Handler).getVerify, http.MethodPost: (*Handler).postVerify}},
 }
 
 // Serve answers req. It never panics on any input and every error answer is
@@ -141,7 +153,7 @@ type apiError struct {
 }
 
 func jsonResponse(status int, v any) Response {
-	body, err := marshal(v)
+	body, err := json.Marshal(v)
 	if err != nil {
 		// Only our own response types get here; they always encode.
 		status, body = http.StatusInternalServerError, []byte(`{"error":"internal","message":"response encoding failed"}`)

@@ -54,7 +54,7 @@ func invalid(message string) *inputError { return &inputError{"invalid_request",
 // decodeConsent parses a body strictly: exactly one JSON object, UTF-8,
 // member names matched exactly, no duplicate or unknown members, every
 // member present and valid.
-func decodeConsent(body []byte) (consentInput, error) {
+func decodeConsent(body []byte) (consentInput, *inputError) {
 	var b consentBody
 	if err := json.Unmarshal(body, &b, json.RejectUnknownMembers(true)); err != nil {
 		return consentInput{}, jsonError(err)
@@ -98,7 +98,7 @@ func decodeConsent(body []byte) (consentInput, error) {
 	}, nil
 }
 
-func categories(c *categoriesBody) (store.Categories, error) {
+func categories(c *categoriesBody) (store.Categories, *inputError) {
 	if c == nil {
 		return store.Categories{}, invalid("categories is required")
 	}
@@ -118,7 +118,7 @@ func categories(c *categoriesBody) (store.Categories, error) {
 
 // checkAction keeps a record self-consistent: it is proof of consent, so an
 // "accept_all" that refuses a category would prove nothing.
-func checkAction(action string, c store.Categories) error {
+func checkAction(action string, c store.Categories) *inputError {
 	all := c.Preferences && c.Statistics && c.Marketing
 	none := !c.Preferences && !c.Statistics && !c.Marketing
 	switch {
@@ -223,10 +223,9 @@ func (h *Handler) postConsent(ctx context.Context, req Request, _ []string) Resp
 	if !isJSON(req.Header.Get("Content-Type")) {
 		return errorResponse(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json")
 	}
-	in, err := decodeConsent(req.Body)
-	if err != nil {
-		e := err.(*inputError)
-		return errorResponse(http.StatusBadRequest, e.code, e.message)
+	in, bad := decodeConsent(req.Body)
+	if bad != nil {
+		return errorResponse(http.StatusBadRequest, bad.code, bad.message)
 	}
 	now := h.now().UTC()
 	ev := store.ConsentEvent{
@@ -284,5 +283,3 @@ func (h *Handler) getConsent(ctx context.Context, req Request, params []string) 
 	}
 	return jsonResponse(http.StatusOK, history{id, evs})
 }
-
-func marshal(v any) ([]byte, error) { return json.Marshal(v) }

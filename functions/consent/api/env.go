@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"pelqim/functions/consent/store/bolt"
@@ -39,6 +40,9 @@ func FromEnv(ctx context.Context, localDataDir string) (h *Handler, close func()
 		if h.Store, err = newDynamo(ctx, cfg, table); err != nil {
 			return nil, nil, err
 		}
+		if err := h.wireRequestsLocal(ctx, &cfg, localDataDir); err != nil {
+			return nil, nil, err
+		}
 		return h, func() error { return nil }, nil
 	}
 	if localDataDir == "" {
@@ -52,6 +56,10 @@ func FromEnv(ctx context.Context, localDataDir string) (h *Handler, close func()
 		return nil, nil, err
 	}
 	h.Store = s
+	if err := h.wireRequestsLocal(ctx, nil, localDataDir); err != nil {
+		s.Close()
+		return nil, nil, err
+	}
 	return h, s.Close, nil
 }
 
@@ -80,12 +88,16 @@ func LambdaFromEnv(ctx context.Context) (*Handler, error) {
 	if h.Store, err = newDynamo(ctx, cfg, table); err != nil {
 		return nil, err
 	}
+	if err := h.wireRequestsLambda(cfg); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 
 // handlerFromEnv reads the settings both entry points share.
 func handlerFromEnv() (h *Handler, table string, err error) {
-	h = &Handler{Origin: os.Getenv("SITE_ORIGIN"), Retention: DefaultRetention}
+	// Browsers send Origin without a trailing slash.
+	h = &Handler{Origin: strings.TrimSuffix(os.Getenv("SITE_ORIGIN"), "/"), Retention: DefaultRetention}
 	if h.Origin == "" {
 		return nil, "", errors.New("SITE_ORIGIN is not set")
 	}

@@ -1,0 +1,223 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"pelqim/functions/consent/store"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The request buckets are created by the first write, so Open (shared with
+// the consent code) needs no change and a consent-only file stays valid.
+var (
+	requestBucket = []byte("requests") // ref -> DataRequest JSON
+	auditBucket   = []byte("audit")    // ref "/" at "#" id -> AuditEvent JSON
+	rateBucket    = []byte("rates")    // key -> rateCount JSON
+)
+
+var _ store.Requests = (*Store)(nil)
+
+type rateCount struct {
+	N         int64 `json:"n"`
+	ExpiresAt int64 `json:"expiresAt"`
+}
+
+func auditKey(ev store.AuditEvent) []byte {
+	return []byte(ev.Reference + "/" + ev.At + "#" + ev.ID)
+}
+
+// bucket returns a bucket in a write transaction, creating it when missing.
+func bucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+	return tx.CreateBucketIfNotExists(name)
+}
+
+func putAudit(tx *bolt.Tx, ev store.AuditEvent) error {
+	b, err := bucket(tx, auditBucket)
+	if err != nil {
+		return err
+	}
+	val, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	return b.Put(auditKey(ev), val)
+}
+
+// PutRequest implements store.Requests; the request and its first audit
+// event are written in one transaction.
+func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.AuditEvent) error {
+	val, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode request: %w", err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, requestBucket)
+		if err != nil {
+			return err
+		}
+		if b.Get([]byte(r.Reference)) != nil {
+			return store.ErrExists
+		}
+		if err := b.Put([]byte(r.Reference), val); err != nil {
+			return err
+		}
+		return putAudit(tx, ev)
+	})
+	if err != nil {
+		return fmt.Errorf("put request %s: %w", r.Reference, err)
+	}
+	return nil
+}
+
+func getRequest(b *bolt.Bucket, ref string) (store.DataRequest, error) {
+	var r store.DataRequest
+	if b == nil {
+		return r, store.ErrNotFound
+	}
+	v := b.Get([]byte(ref))
+	if v == nil {
+		return r, store.ErrNotFound
+	}
+	return r, json.Unmarshal(v, &r)
+}
+
+// Request implements store.Requests.
+func (s *Store) Request(ctx context.Context, ref string) (store.DataRequest, error) {
+	var r store.DataRequest
+	err := s.db.View(func(tx *bolt.Tx) (err error) {
+		r, err = getRequest(tx.Bucket(requestBucket), ref)
+		return err
+	})
+	if err != nil {
+		return store.DataRequest{}, fmt.Errorf("get request %s: %w", ref, err)
+	}
+	return r, nil
+}
+
+// Transition implements store.Requests: check, update and audit in one
+// write transaction, which bbolt serialises.
+func (s *Store) Transition(ctx context.Context, ref string, t store.Transition) (store.DataRequest, error) {
+	var r store.DataRequest
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, requestBucket)
+		if err != nil {
+			return err
+		}
+		if r, err = getRequest(b, ref); err != nil {
+			return err
+		}
+		if !slices.Contains(t.From, r.Status) ||
+			t.TokenHash != "" && (r.TokenHash != t.TokenHash || r.TokenExpiresAt <= t.Now) {
+			return store.ErrConflict
+		}
+		r.Status, r.UpdatedAt = t.To, t.Now
+		if t.ClearToken {
+			r.TokenHash, r.TokenExpiresAt = "", ""
+		}
+		val, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if err := b.Put([]byte(ref), val); err != nil {
+			return err
+		}
+		return putAudit(tx, t.Event)
+	})
+	if err != nil {
+		return store.DataRequest{}, fmt.Errorf("%s request %s: %w", t.To, ref, err)
+	}
+	return r, nil
+}
+
+// RequestsByStatus implements store.Requests with a scan: the local store
+// holds a handful of requests.
+func (s *Store) RequestsByStatus(ctx context.Context, status string) ([]store.DataRequest, error) {
+	var rs []store.DataRequest
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(requestBucket)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var r store.DataRequest
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decode %s: %w", k, err)
+			}
+			if r.Status == status {
+				rs = append(rs, r)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s requests: %w", status, err)
+	}
+	store.SortRequests(rs)
+	return rs, nil
+}
+
+// AuditEvents implements store.Requests.
+func (s *Store) AuditEvents(ctx context.Context, ref string) ([]store.AuditEvent, error) {
+	prefix := []byte(ref + "/")
+	var evs []store.AuditEvent
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(auditBucket)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var ev store.AuditEvent
+			if err := json.Unmarshal(v, &ev); err != nil {
+				return fmt.Errorf("decode %s: %w", k, err)
+			}
+			evs = append(evs, ev)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit of %s: %w", ref, err)
+	}
+	store.SortAudit(evs)
+	return evs, nil
+}
+
+// Hit implements store.Requests. Batch shares one fsync among concurrent
+// callers; its function may run again, so it recomputes n every run.
+func (s *Store) Hit(ctx context.Context, key string, expiresAt int64) (int64, error) {
+	var n int64
+	now := time.Now().Unix()
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		b, err := bucket(tx, rateBucket)
+		if err != nil {
+			return err
+		}
+		var c rateCount
+		if v := b.Get([]byte(key)); v != nil {
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("decode counter: %w", err)
+			}
+		}
+		if c.ExpiresAt != 0 && c.ExpiresAt <= now {
+			c = rateCount{}
+		}
+		c.N++
+		c.ExpiresAt = expiresAt
+		n = c.N
+		val, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(key), val)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", key, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,274 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"pelqim/functions/consent/store"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+var _ store.Requests = (*Store)(nil)
+
+// requestItem is a data request as stored: the record, its keys and the
+// byStatus index keys (status, then due date, so a Query lists the work in
+// the order it is due).
+type requestItem struct {
+	PK     string `dynamodbav:"pk"`
+	SK     string `dynamodbav:"sk"`
+	GSI1PK string `dynamodbav:"gsi1pk"`
+	GSI1SK string `dynamodbav:"gsi1sk"`
+	store.DataRequest
+}
+
+type auditItem struct {
+	PK string `dynamodbav:"pk"`
+	SK string `dynamodbav:"sk"`
+	store.AuditEvent
+}
+
+const (
+	requestSK   = "REQUEST"
+	auditPrefix = "AUDIT#"
+)
+
+func requestPK(ref string) string         { return "REQUEST#" + ref }
+func statusPK(status string) string       { return "STATUS#" + status }
+func statusSK(r store.DataRequest) string { return r.DueAt + "#" + r.Reference }
+
+func requestKey(ref string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: requestPK(ref)},
+		"sk": &types.AttributeValueMemberS{Value: requestSK},
+	}
+}
+
+// PutRequest implements store.Requests: a conditional put of the request,
+// then the audit event. DynamoDB transactions are not used (dynalite lacks
+// them); a failure between the two leaves a request without its "received"
+// line, which the caller reports as a failed write.
+func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.AuditEvent) error {
+	item, err := attributevalue.MarshalMap(requestItem{
+		PK: requestPK(r.Reference), SK: requestSK,
+		GSI1PK: statusPK(r.Status), GSI1SK: statusSK(r),
+		DataRequest: r,
+	})
+	if err != nil {
+		return fmt.Errorf("encode request: %w", err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                aws.String(s.table),
+		Item:                     item,
+		ConditionExpression:      notExists.Condition(),
+		ExpressionAttributeNames: notExists.Names(),
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("put request %s: %w", r.Reference, store.ErrExists)
+	}
+	if err != nil {
+		return wrap(err, "put request %s", r.Reference)
+	}
+	return s.putAudit(ctx, ev)
+}
+
+func (s *Store) putAudit(ctx context.Context, ev store.AuditEvent) error {
+	item, err := attributevalue.MarshalMap(auditItem{
+		PK: requestPK(ev.Reference), SK: auditPrefix + ev.At + "#" + ev.ID, AuditEvent: ev,
+	})
+	if err != nil {
+		return fmt.Errorf("encode audit event: %w", err)
+	}
+	// Append-only: an existing line is never overwritten.
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                aws.String(s.table),
+		Item:                     item,
+		ConditionExpression:      notExists.Condition(),
+		ExpressionAttributeNames: notExists.Names(),
+	})
+	if err != nil {
+		return wrap(err, "append audit event to %s", ev.Reference)
+	}
+	return nil
+}
+
+// Request implements store.Requests with a consistent GetItem.
+func (s *Store) Request(ctx context.Context, ref string) (store.DataRequest, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            requestKey(ref),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return store.DataRequest{}, wrap(err, "get request %s", ref)
+	}
+	if out.Item == nil {
+		return store.DataRequest{}, fmt.Errorf("get request %s: %w", ref, store.ErrNotFound)
+	}
+	var it requestItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return store.DataRequest{}, fmt.Errorf("decode request %s: %w", ref, err)
+	}
+	return it.DataRequest, nil
+}
+
+// Transition implements store.Requests with one conditional UpdateItem, so
+// two concurrent changes cannot both succeed, then appends the audit event.
+func (s *Store) Transition(ctx context.Context, ref string, t store.Transition) (store.DataRequest, error) {
+	if len(t.From) == 0 {
+		return store.DataRequest{}, fmt.Errorf("transition %s: no starting status: %w", ref, store.ErrConflict)
+	}
+	from := make([]expression.OperandBuilder, len(t.From))
+	for i, st := range t.From {
+		from[i] = expression.Value(st)
+	}
+	cond := expression.AttributeExists(expression.Name("pk")).
+		And(expression.In(expression.Name("status"), from[0], from[1:]...))
+	if t.TokenHash != "" {
+		cond = cond.And(expression.Name("tokenHash").Equal(expression.Value(t.TokenHash))).
+			And(expression.Name("tokenExpiresAt").GreaterThan(expression.Value(t.Now)))
+	}
+	upd := expression.Set(expression.Name("status"), expression.Value(t.To)).
+		Set(expression.Name("gsi1pk"), expression.Value(statusPK(t.To))).
+		Set(expression.Name("updatedAt"), expression.Value(t.Now))
+	if t.ClearToken {
+		upd = upd.Remove(expression.Name("tokenHash")).Remove(expression.Name("tokenExpiresAt"))
+	}
+	expr, err := expression.NewBuilder().WithCondition(cond).WithUpdate(upd).Build()
+	if err != nil {
+		return store.DataRequest{}, fmt.Errorf("transition %s: %w", ref, err)
+	}
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       requestKey(ref),
+		ConditionExpression:       expr.Condition(),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		// Tell a missing request from a refused change.
+		if _, err := s.Request(ctx, ref); err != nil {
+			return store.DataRequest{}, err
+		}
+		return store.DataRequest{}, fmt.Errorf("%s request %s: %w", t.To, ref, store.ErrConflict)
+	}
+	if err != nil {
+		return store.DataRequest{}, wrap(err, "%s request %s", t.To, ref)
+	}
+	var it requestItem
+	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
+		return store.DataRequest{}, fmt.Errorf("decode request %s: %w", ref, err)
+	}
+	return it.DataRequest, s.putAudit(ctx, t.Event)
+}
+
+// RequestsByStatus implements store.Requests with a Query of the byStatus
+// index; index reads are eventually consistent.
+func (s *Store) RequestsByStatus(ctx context.Context, status string) ([]store.DataRequest, error) {
+	key, err := expression.NewBuilder().WithKeyCondition(
+		expression.Key("gsi1pk").Equal(expression.Value(statusPK(status)))).Build()
+	if err != nil {
+		return nil, err
+	}
+	pages := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(StatusIndex),
+		KeyConditionExpression:    key.KeyCondition(),
+		ExpressionAttributeNames:  key.Names(),
+		ExpressionAttributeValues: key.Values(),
+	})
+	var rs []store.DataRequest
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, wrap(err, "list %s requests", status)
+		}
+		var items []requestItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("decode %s requests: %w", status, err)
+		}
+		for _, it := range items {
+			rs = append(rs, it.DataRequest)
+		}
+	}
+	store.SortRequests(rs)
+	return rs, nil
+}
+
+// AuditEvents implements store.Requests with a consistent Query.
+func (s *Store) AuditEvents(ctx context.Context, ref string) ([]store.AuditEvent, error) {
+	key, err := expression.NewBuilder().WithKeyCondition(
+		expression.Key("pk").Equal(expression.Value(requestPK(ref))).
+			And(expression.Key("sk").BeginsWith(auditPrefix))).Build()
+	if err != nil {
+		return nil, err
+	}
+	pages := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    key.KeyCondition(),
+		ExpressionAttributeNames:  key.Names(),
+		ExpressionAttributeValues: key.Values(),
+		ConsistentRead:            aws.Bool(true),
+	})
+	var evs []store.AuditEvent
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, wrap(err, "audit of %s", ref)
+		}
+		var items []auditItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("decode audit of %s: %w", ref, err)
+		}
+		for _, it := range items {
+			evs = append(evs, it.AuditEvent)
+		}
+	}
+	store.SortAudit(evs)
+	return evs, nil
+}
+
+// Hit implements store.Requests with UpdateItem ADD, atomic on the server.
+// The key must contain its time window: DynamoDB deletes expired items only
+// eventually, so a key is never reused after expiresAt.
+func (s *Store) Hit(ctx context.Context, key string, expiresAt int64) (int64, error) {
+	expr, err := expression.NewBuilder().WithUpdate(
+		expression.Add(expression.Name("n"), expression.Value(1)).
+			Set(expression.Name("expiresAt"), expression.Value(expiresAt))).Build()
+	if err != nil {
+		return 0, err
+	}
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table),
+		Key: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "RATE#" + key},
+			"sk": &types.AttributeValueMemberS{Value: "RATE"},
+		},
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, wrap(err, "count %s", key)
+	}
+	n, ok := out.Attributes["n"].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("count %s: no number in the answer", key)
+	}
+	v, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", key, err)
+	}
+	return v, nil
+}
