@@ -16,12 +16,8 @@ import (
 var ErrUnavailable = errors.New("store unavailable")
 
 // Store keeps consent records. Records are append-only: nothing here updates
-// or deletes a consent event.
-//
-// Issue 4 adds the data-request methods (put a request, get it, a
-// conditional status update, list by status and due date, an atomic
-// counter with a TTL for rate limits) as a second interface embedded here,
-// so callers keep depending on one Store.
+// or deletes a consent event. (Data requests have their own interface,
+// Requests; both store types implement both.)
 type Store interface {
 	// PutConsent stores ev unless an event with the same consent id and
 	// event id exists. It returns the stored record: ev itself and
