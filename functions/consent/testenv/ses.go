@@ -1,16 +1,10 @@
 package testenv
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -35,48 +29,7 @@ process.stdin.on('end', () => process.exit(0)).resume();
 // on cleanup.
 func SESLocal(t testing.TB) *SES {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("testenv: node is not installed (apt-get install nodejs), then %s", installHint)
-	}
-	mod := filepath.Join(RepoRoot(t), ".ci", "node_modules", "aws-ses-v2-local")
-	if _, err := os.Stat(filepath.Join(mod, "package.json")); err != nil {
-		t.Fatalf("testenv: aws-ses-v2-local is missing at %s: %s", mod, installHint)
-	}
-	cmd := exec.Command(node, "-e", sesJS)
-	cmd.Env = append(os.Environ(), "SES_LOCAL="+mod)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("testenv: start aws-ses-v2-local: %v", err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	port := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(stdout).ReadString('\n')
-		port <- strings.TrimSpace(line)
-	}()
-	select {
-	case p := <-port:
-		if p == "" {
-			t.Fatalf("testenv: aws-ses-v2-local did not start (see its stderr above); %s", installHint)
-		}
-		return &SES{Endpoint: "http://127.0.0.1:" + p}
-	case <-time.After(30 * time.Second):
-		t.Fatal("testenv: aws-ses-v2-local did not print its port within 30s")
-	}
-	return nil
+	return &SES{Endpoint: startNode(t, "aws-ses-v2-local", "SES_LOCAL", sesJS)}
 }
 
 // Client returns an SES v2 client for this server with dummy credentials

@@ -70,16 +70,25 @@ process.stdin.on('end', () => process.exit(0)).resume();
 // pid, on cleanup.
 func Dynalite(t testing.TB) *DynamoDB {
 	t.Helper()
+	return &DynamoDB{Endpoint: startNode(t, "dynalite", "DYNALITE", dynaliteJS)}
+}
+
+// startNode runs js under node with the npm package pkg (from .ci/) named
+// in the variable envVar; js must print the port it listens on and exit
+// when its stdin closes, so a crashed test run leaves no server behind.
+// It returns the server's loopback URL and stops it, by pid, on cleanup.
+func startNode(t testing.TB, pkg, envVar, js string) string {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatalf("testenv: node is not installed (apt-get install nodejs), then %s", installHint)
 	}
-	mod := filepath.Join(RepoRoot(t), ".ci", "node_modules", "dynalite")
+	mod := filepath.Join(RepoRoot(t), ".ci", "node_modules", pkg)
 	if _, err := os.Stat(filepath.Join(mod, "package.json")); err != nil {
-		t.Fatalf("testenv: dynalite is missing at %s: %s", mod, installHint)
+		t.Fatalf("testenv: %s is missing at %s: %s", pkg, mod, installHint)
 	}
-	cmd := exec.Command(node, "-e", dynaliteJS)
-	cmd.Env = append(os.Environ(), "DYNALITE="+mod)
+	cmd := exec.Command(node, "-e", js)
+	cmd.Env = append(os.Environ(), envVar+"="+mod)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -90,7 +99,7 @@ func Dynalite(t testing.TB) *DynamoDB {
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("testenv: start dynalite: %v", err)
+		t.Fatalf("testenv: start %s: %v", pkg, err)
 	}
 	t.Cleanup(func() {
 		stdin.Close()
@@ -105,13 +114,13 @@ func Dynalite(t testing.TB) *DynamoDB {
 	select {
 	case p := <-port:
 		if p == "" {
-			t.Fatalf("testenv: dynalite did not start (see its stderr above); %s", installHint)
+			t.Fatalf("testenv: %s did not start (see its stderr above); %s", pkg, installHint)
 		}
-		return &DynamoDB{Endpoint: "http://127.0.0.1:" + p}
+		return "http://127.0.0.1:" + p
 	case <-time.After(30 * time.Second):
-		t.Fatal("testenv: dynalite did not print its port within 30s")
+		t.Fatalf("testenv: %s did not print its port within 30s", pkg)
 	}
-	return nil
+	return ""
 }
 
 // Client returns an SDK client for this server with dummy credentials.

@@ -3,24 +3,13 @@ package check
 import (
 	"os"
 	"path/filepath"
+	"pelqim/functions/consent/testenv"
 	"regexp"
 	"strings"
 	"testing"
 )
 
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("no go.mod above the test's folder")
-		}
-		dir = filepath.Dir(dir)
-	}
-}
+func repoRoot(t *testing.T) string { return testenv.RepoRoot(t) }
 
 // copySite copies the real site's content and theme into a temp folder.
 func copySite(t *testing.T) string {

@@ -5,27 +5,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"pelqim/functions/consent/testenv"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
 )
 
-// repoRoot is the repository's top folder (it holds go.mod).
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's folder")
-		}
-		dir = parent
-	}
-}
+func repoRoot(t *testing.T) string { return testenv.RepoRoot(t) }
 
 // alternates returns a page's canonical URL and its hreflang links.
 func alternates(t *testing.T, b []byte) (canonical string, alts map[string]string) {
