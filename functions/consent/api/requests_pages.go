@@ -100,8 +100,11 @@ func htmlPage(status int, p page) Response {
 			"Cache-Control":           {"no-store"},
 			"X-Content-Type-Options":  {"nosniff"},
 			"Content-Security-Policy": {pageCSP},
-			"Referrer-Policy":         {"no-referrer"},
-			"X-Frame-Options":         {"DENY"},
+			// Never the path or query (the page's URL holds the token), but
+			// the origin: under no-referrer a browser sends "Origin: null"
+			// with the Confirm form's POST, which the Origin check refuses.
+			"Referrer-Policy": {"strict-origin"},
+			"X-Frame-Options": {"DENY"},
 		},
 		Body: renderPage(p),
 	}

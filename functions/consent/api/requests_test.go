@@ -423,7 +423,7 @@ func TestPagesStrict(t *testing.T) {
 					t.Errorf("%s page %d contains %q", lang, i, bad)
 				}
 			}
-			if p.Header.Get("Content-Security-Policy") != pageCSP || p.Header.Get("Referrer-Policy") != "no-referrer" {
+			if p.Header.Get("Content-Security-Policy") != pageCSP || p.Header.Get("Referrer-Policy") != "strict-origin" {
 				t.Errorf("%s page %d headers %v", lang, i, p.Header)
 			}
 			if !strings.Contains(body, `<html lang="`+lang+`">`) || !strings.Contains(body, `href="`+requestSlugs[lang]+`"`) {

@@ -218,6 +218,7 @@ func copyTree(src, dst string) error {
 // server is a running `site serve`.
 type server struct {
 	URL    string // http://127.0.0.1:PORT, no trailing slash
+	data   string // the -data folder: store and mail outbox
 	stderr *strings.Builder
 }
 
@@ -226,10 +227,15 @@ var serving = regexp.MustCompile(`^serving .* at (http://\S+)/ \(`)
 // serve starts `site serve` on a free port with its own store, and returns
 // once it has said where it listens.
 func serve(bin, src string) (*server, error) {
-	cmd := exec.Command(bin, "serve", "-src", src, "-addr", "127.0.0.1:0", "-data", src+"-data")
-	// The local store, and the origin serve derives from its address.
+	data := src + "-data"
+	cmd := exec.Command(bin, "serve", "-src", src, "-addr", "127.0.0.1:0", "-data", data)
+	// The local store, the outbox rather than SES, and the origin serve
+	// derives from its address.
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TABLE_NAME=") && !strings.HasPrefix(kv, "SITE_ORIGIN=") {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "TABLE_NAME", "SITE_ORIGIN", "AWS_ENDPOINT_URL_SESV2", "SENDER_ADDRESS":
+		default:
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
@@ -237,7 +243,7 @@ func serve(bin, src string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{stderr: &strings.Builder{}}
+	s := &server{data: data, stderr: &strings.Builder{}}
 	cmd.Stderr = &lockedWriter{w: s.stderr}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start site serve: %w", err)

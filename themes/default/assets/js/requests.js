@@ -5,7 +5,8 @@
   var form = document.querySelector("[data-request-form]");
   if (!form || !window.fetch) return;
   var status = form.querySelector("[data-request-status]");
-  var button = form.querySelector("button[type=submit]");
+  // Not button[type=submit]: the minifier drops type="submit", the default.
+  var button = form.querySelector("button:not([type]), button[type=submit]");
 
   function say(text, ok) {
     status.textContent = text;
