@@ -59,11 +59,14 @@ func TestBootstrap(t *testing.T) {
 			}
 		}
 	}
-	// What infra/cmd/deploy runs: s3 cp and sync, cloudformation deploy,
-	// describe-stacks, list-objects-v2, delete-objects, create-invalidation.
+	// What infra/cmd/deploy runs: s3 cp and sync, cloudformation deploy
+	// (which also reads the stack's template summary, to keep the previous
+	// value of a parameter the deploy does not pass), describe-stacks,
+	// list-objects-v2, delete-objects, create-invalidation.
 	for _, a := range []string{"s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket",
 		"cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:ExecuteChangeSet",
-		"cloudformation:DescribeStacks", "cloudfront:CreateInvalidation", "iam:PassRole"} {
+		"cloudformation:DescribeStacks", "cloudformation:GetTemplateSummary", // aws cloudformation deploy, on an update
+		"cloudfront:CreateInvalidation", "iam:PassRole"} {
 		if !slices.Contains(actions, a) {
 			t.Errorf("deploy role lacks %s, which the deploy needs", a)
 		}
@@ -72,6 +75,22 @@ func TestBootstrap(t *testing.T) {
 	cfn := get(root, "Resources", "CloudFormationRole", "Properties", "AssumeRolePolicyDocument", "Statement").Content
 	if len(cfn) != 1 || val(get(cfn[0], "Principal", "Service")) != "cloudformation.amazonaws.com" {
 		t.Error("CloudFormationRole must be assumable by CloudFormation only")
+	}
+	// The stack's origin secret: CloudFormation creates it and resolves it
+	// into the distribution and the function; only the stack's secrets, and
+	// GetRandomPassword (no resource) for GenerateSecretString.
+	var secrets []string
+	for _, st := range get(get(root, "Resources", "CloudFormationRole", "Properties", "Policies").Content[0], "PolicyDocument", "Statement").Content {
+		for _, a := range scalars(get(st, "Action")) {
+			if strings.HasPrefix(a, "secretsmanager:") {
+				secrets = append(secrets, a+" on "+tagged(get(st, "Resource")))
+			}
+		}
+	}
+	wantSecrets := []string{"secretsmanager:* on !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${StackName}-*",
+		"secretsmanager:GetRandomPassword on !!str *"}
+	if !slices.Equal(secrets, wantSecrets) {
+		t.Errorf("CloudFormationRole's Secrets Manager grants %q, want %q", secrets, wantSecrets)
 	}
 	pab := get(root, "Resources", "ArtifactBucket", "Properties", "PublicAccessBlockConfiguration")
 	for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {

@@ -148,9 +148,10 @@ func TestFunctionEnvironmentIsSet(t *testing.T) {
 	if err != nil || fn.Environment == nil {
 		t.Fatal("ConsentFunction has no environment")
 	}
-	// The brief's contract (SENDER_ADDRESS is read once data requests land)
-	// plus whatever the code reads today.
-	contract := []string{"TABLE_NAME", "SITE_ORIGIN", "SENDER_ADDRESS", "RETENTION_DAYS"}
+	// The brief's contract plus ORIGIN_SECRET (the X-Origin-Verify value
+	// that makes the public Function URL answer only CloudFront), plus
+	// whatever the code reads today.
+	contract := []string{"TABLE_NAME", "SITE_ORIGIN", "SENDER_ADDRESS", "RETENTION_DAYS", "ORIGIN_SECRET"}
 	var checked []string
 	for _, name := range slices.Compact(slices.Sorted(slices.Values(append(contract, reads...)))) {
 		if providedByLambda(name) {
@@ -163,6 +164,12 @@ func TestFunctionEnvironmentIsSet(t *testing.T) {
 	}
 	if len(reads) == 0 {
 		t.Fatal("found no environment reads in the function: the scan is broken")
+	}
+	// The Lambda itself, not only serve, must require the origin secret.
+	for _, name := range contract {
+		if !slices.Contains(reads, name) {
+			t.Errorf("the function's code does not read %s", name)
+		}
 	}
 	t.Logf("the function reads %q; the template sets %q", reads, checked)
 }
@@ -196,8 +203,8 @@ func TestFunctionBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("bootstrap %d bytes (%.1f MiB, budget %d MiB), zip %d bytes", info.BootstrapSize,
-		float64(info.BootstrapSize)/(1<<20), lambdazip.MaxBootstrap>>20, info.ZipSize)
+	t.Logf("bootstrap %d bytes (%.2f MB, budget %d bytes), zip %d bytes", info.BootstrapSize,
+		float64(info.BootstrapSize)/1e6, lambdazip.MaxBootstrap, info.ZipSize)
 	if err := info.Budget(); err != nil {
 		t.Error(err)
 	}

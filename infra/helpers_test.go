@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,7 +22,7 @@ import (
 var printedParams = sync.OnceValues(func() (map[string]string, error) {
 	cmd := exec.Command("go", "run", "./infra/cmd/params")
 	cmd.Dir = ".."
-	cmd.Env = append(cmd.Environ(), "PELQIM_CERTIFICATE_ARN=", "PELQIM_SENDER_ADDRESS=", "PELQIM_ALARM_EMAIL=", "PELQIM_RESERVED_CONCURRENCY=")
+	cmd.Env = append(cmd.Environ(), "PELQIM_CERTIFICATE_ARN=", "PELQIM_SENDER_ADDRESS=", "PELQIM_ALARM_EMAIL=", "PELQIM_RESERVED_CONCURRENCY=", "PELQIM_ORIGIN_SECRET_VERSION=")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -78,11 +79,43 @@ func openTemplate(t *testing.T) *cloudformation.Template {
 	for _, k := range []string{"HstsIncludeSubdomains", "HstsPreload"} {
 		overrides[k] = vals[k] == "true"
 	}
-	tpl, err := goformation.OpenWithOptions("template.yaml", &intrinsics.ProcessorOptions{ParameterOverrides: overrides})
+	root := loadYAML(t, "template.yaml")
+	for typ, props := range goformationUnknown {
+		for _, r := range resourcesOfType(root, typ) {
+			deleteKeys(get(r, "Properties"), props...)
+		}
+	}
+	src, err := yaml.Marshal(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := goformation.ParseYAMLWithOptions(src, &intrinsics.ProcessorOptions{ParameterOverrides: overrides})
 	if err != nil {
 		t.Fatalf("goformation: %v", err)
 	}
 	return tpl
+}
+
+// goformationUnknown lists properties the template uses that goformation
+// (v7.14.9, the latest) does not know yet: it refuses the whole template for
+// one. openTemplate leaves them out; cfn-lint checks them against AWS's
+// resource specification, and the tests that need them read the YAML.
+var goformationUnknown = map[string][]string{
+	"AWS::Lambda::Permission": {"InvokedViaFunctionUrl"},
+}
+
+// deleteKeys removes keys from the mapping n.
+func deleteKeys(n *yaml.Node, keys ...string) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return
+	}
+	kept := n.Content[:0]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if !slices.Contains(keys, n.Content[i].Value) {
+			kept = append(kept, n.Content[i], n.Content[i+1])
+		}
+	}
+	n.Content = kept
 }
 
 // resourcesOfType maps logical ids to the tagged YAML of resources of a type.

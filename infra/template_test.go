@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"go.yaml.in/yaml/v3"
 
+	"pelqim/functions/consent/api"
 	"pelqim/functions/consent/store/dynamo"
 )
 
@@ -67,6 +68,8 @@ func TestBucketIsPrivate(t *testing.T) {
 	}
 }
 
+// OAC for the bucket only: the function's origin proves itself with a
+// secret header instead (TestFunctionURL).
 func TestOriginAccessControl(t *testing.T) {
 	tpl, root := openTemplate(t), loadYAML(t, "template.yaml")
 	oacType := map[string]string{}
@@ -77,10 +80,13 @@ func TestOriginAccessControl(t *testing.T) {
 		}
 		oacType[id] = c.OriginAccessControlOriginType
 	}
+	if len(oacType) != 1 {
+		t.Errorf("origin access controls %v, want one, for the bucket", oacType)
+	}
 	origins := get(root, "Resources", "Distribution", "Properties", "DistributionConfig", "Origins")
 	want := map[string]struct{ domain, oacType string }{
 		"site": {"!GetAtt SiteBucket.RegionalDomainName", "s3"},
-		"api":  {"!Select", "lambda"},
+		"api":  {"!Select", ""},
 	}
 	for _, o := range origins.Content {
 		id := val(get(o, "Id"))
@@ -94,7 +100,10 @@ func TestOriginAccessControl(t *testing.T) {
 			t.Errorf("origin %s domain %s, want %s", id, got, w.domain)
 		}
 		oac := get(o, "OriginAccessControlId")
-		if oac == nil || oac.Tag != "!GetAtt" || oacType[strings.TrimSuffix(oac.Value, ".Id")] != w.oacType {
+		switch {
+		case w.oacType == "" && oac != nil:
+			t.Errorf("origin %s: OAC %s; the Function URL is AuthType NONE (OAC would refuse unsigned form posts)", id, tagged(oac))
+		case w.oacType != "" && (oac == nil || oac.Tag != "!GetAtt" || oacType[strings.TrimSuffix(oac.Value, ".Id")] != w.oacType):
 			t.Errorf("origin %s: want an OAC of type %s, have %s", id, w.oacType, tagged(oac))
 		}
 	}
@@ -109,27 +118,124 @@ func TestOriginAccessControl(t *testing.T) {
 			t.Error("the api origin's domain is not taken from the Function URL")
 		}
 	}
+}
 
-	for id, u := range tpl.GetAllLambdaUrlResources() {
-		if u.AuthType != "AWS_IAM" {
-			t.Errorf("%s: AuthType %s, want AWS_IAM (only CloudFront's signed requests)", id, u.AuthType)
-		}
+// The Function URL is public (AuthType NONE, the two permissions AWS
+// requires for it and no more), which is safe only together with the
+// secret header: CloudFront adds X-Origin-Verify (api.OriginSecretHeader)
+// from the stack's generated secret, and the function gets the very same
+// reference as ORIGIN_SECRET, which api.LambdaFromEnv requires and
+// api.FunctionURLHandler checks (their tests: 403 and nothing stored
+// without it).
+func TestFunctionURL(t *testing.T) {
+	tpl, root := openTemplate(t), loadYAML(t, "template.yaml")
+	urls := tpl.GetAllLambdaUrlResources()
+	if len(urls) != 1 || urls["FunctionUrl"] == nil || urls["FunctionUrl"].AuthType != "NONE" {
+		t.Fatalf("function URLs %+v, want FunctionUrl with AuthType NONE", urls)
 	}
-	perms := resourcesOfType(root, "AWS::Lambda::Permission")
-	actions := map[string]bool{}
-	for id, p := range perms {
+	if got := tagged(get(root, "Resources", "FunctionUrl", "Properties", "TargetFunctionArn")); got != "!GetAtt ConsentFunction.Arn" {
+		t.Errorf("the URL targets %s", got)
+	}
+
+	// Exactly: anyone may call the URL, and invoke the function through it
+	// only (lambda:InvokedViaFunctionUrl), never through the Invoke API.
+	var perms []string
+	for id, p := range resourcesOfType(root, "AWS::Lambda::Permission") {
 		props := get(p, "Properties")
-		actions[val(get(props, "Action"))] = true
-		if val(get(props, "Principal")) != "cloudfront.amazonaws.com" {
-			t.Errorf("%s: principal %s, want cloudfront.amazonaws.com", id, val(get(props, "Principal")))
+		if got := tagged(get(props, "FunctionName")); got != "!Ref ConsentFunction" {
+			t.Errorf("%s applies to %s", id, got)
 		}
-		if src := get(props, "SourceArn"); src == nil || !strings.Contains(src.Value, ":distribution/${Distribution}") {
-			t.Errorf("%s: not limited to this distribution", id)
+		var rest []string
+		for _, k := range keys(props) {
+			if k != "FunctionName" {
+				rest = append(rest, k+"="+val(get(props, k)))
+			}
+		}
+		slices.Sort(rest)
+		perms = append(perms, strings.Join(rest, " "))
+	}
+	slices.Sort(perms)
+	wantPerms := []string{
+		"Action=lambda:InvokeFunction InvokedViaFunctionUrl=true Principal=*",
+		"Action=lambda:InvokeFunctionUrl FunctionUrlAuthType=NONE Principal=*",
+	}
+	if !slices.Equal(perms, wantPerms) {
+		t.Errorf("function permissions\n%s\nwant\n%s", strings.Join(perms, "\n"), strings.Join(wantPerms, "\n"))
+	}
+
+	// The header CloudFront adds and the variable the function compares it
+	// with: the same YAML, a dynamic reference to the same secret.
+	var header *yaml.Node
+	for _, o := range get(root, "Resources", "Distribution", "Properties", "DistributionConfig", "Origins").Content {
+		if val(get(o, "Id")) != "api" {
+			continue
+		}
+		hs := get(o, "OriginCustomHeaders")
+		if hs == nil || len(hs.Content) != 1 || val(get(hs.Content[0], "HeaderName")) != api.OriginSecretHeader {
+			t.Fatalf("the api origin's custom headers %s, want just %s", tagged(hs), api.OriginSecretHeader)
+		}
+		header = get(hs.Content[0], "HeaderValue")
+	}
+	env := get(root, "Resources", "ConsentFunction", "Properties", "Environment", "Variables", "ORIGIN_SECRET")
+	if header == nil || env == nil {
+		t.Fatalf("X-Origin-Verify %s, ORIGIN_SECRET %s: want both", tagged(header), tagged(env))
+	}
+	if h, e := mustMarshal(t, header), mustMarshal(t, env); h != e {
+		t.Errorf("X-Origin-Verify\n%s\nand ORIGIN_SECRET\n%s\ndiffer", h, e)
+	}
+	refs := withTag(header, "!Sub")
+	ref := regexp.MustCompile(`^\{\{resolve:secretsmanager:\$\{(\w+)\}:SecretString(:::\$\{OriginSecretVersion\})?\}\}$`)
+	if len(refs) == 0 {
+		t.Error("X-Origin-Verify is not a dynamic reference")
+	}
+	for _, r := range refs {
+		m := ref.FindStringSubmatch(r)
+		if m == nil || m[1] != "OriginSecret" {
+			t.Errorf("X-Origin-Verify %q: want {{resolve:secretsmanager:${OriginSecret}:SecretString}} (or its version)", r)
 		}
 	}
-	if !actions["lambda:InvokeFunctionUrl"] || !actions["lambda:InvokeFunction"] {
-		t.Errorf("permissions %v: CloudFront needs InvokeFunctionUrl and (for URLs since October 2025) InvokeFunction", actions)
+	// Whichever version is deployed, both resolve to the same text.
+	fn, _ := tpl.GetLambdaFunctionWithName("ConsentFunction")
+	d, _ := tpl.GetCloudFrontDistributionWithName("Distribution")
+	for _, o := range d.DistributionConfig.Origins {
+		if o.Id == "api" && (len(o.OriginCustomHeaders) != 1 || o.OriginCustomHeaders[0].HeaderValue != fn.Environment.Variables["ORIGIN_SECRET"]) {
+			t.Errorf("resolved: header %+v, ORIGIN_SECRET %q", o.OriginCustomHeaders, fn.Environment.Variables["ORIGIN_SECRET"])
+		}
 	}
+
+	secret, err := tpl.GetSecretsManagerSecretWithName("OriginSecret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// bootstrap.yaml lets CloudFormation manage secrets named after the stack only.
+	if got := tagged(get(root, "Resources", "OriginSecret", "Properties", "Name")); !strings.HasPrefix(got, "!Sub ${AWS::StackName}-") {
+		t.Errorf("OriginSecret's name %s does not start with the stack's", got)
+	}
+	g := secret.GenerateSecretString
+	if g == nil || deref(g.PasswordLength) != 48 || !deref(g.ExcludePunctuation) || deref(g.IncludeSpace) || secret.SecretString != nil {
+		t.Errorf("OriginSecret %+v: want 48 generated letters and digits", g)
+	}
+	// Nothing else reads the secret: no other reference, no grant, no resource policy.
+	if n := strings.Count(mustMarshal(t, root), "${OriginSecret}"); n != 4 {
+		t.Errorf("${OriginSecret} appears %d times, want 4 (two !If branches, twice)", n)
+	}
+	if n := len(resourcesOfType(root, "AWS::SecretsManager::ResourcePolicy")); n != 0 {
+		t.Errorf("%d secret resource policies, want none", n)
+	}
+	for id, role := range resourcesOfType(root, "AWS::IAM::Role") {
+		if strings.Contains(mustMarshal(t, role), "secretsmanager") {
+			t.Errorf("%s may touch Secrets Manager; CloudFormation resolves the secret, nobody else", id)
+		}
+	}
+}
+
+func mustMarshal(t *testing.T, n *yaml.Node) string {
+	t.Helper()
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // Allow statements of every IAM role: no wildcard actions, no "*" resource.

@@ -1,6 +1,6 @@
 // Command consent is the consent function: an AWS Lambda (provided.al2023,
 // arm64) answering Lambda Function URL events with the api handler.
-// Configuration comes from the environment (see api.FromEnv).
+// Configuration comes from the environment (see api.LambdaFromEnv).
 package main
 
 import (
@@ -14,12 +14,12 @@ import (
 )
 
 func main() {
-	// Init phase: the DynamoDB client is built once and reused by every
-	// invocation of this execution environment.
-	h, err := api.LambdaFromEnv(context.Background())
+	// Init phase: the clients are built once and reused by every invocation
+	// of this execution environment.
+	handle, err := api.LambdaFromEnv(context.Background())
 	if err != nil {
 		slog.Error("consent function: configuration", "err", err)
 		os.Exit(1)
 	}
-	lambda.Start(api.FunctionURLHandler(h))
+	lambda.Start(handle)
 }

@@ -26,6 +26,8 @@ const (
 	origin    = "https://privatesia.xiaomistore-ks.com"
 	consentID = "0b7e7f2c-6a2e-4c1a-9a53-1c2d3e4f5a6b"
 	rieModule = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest"
+	// originSecret stands for the X-Origin-Verify value CloudFront adds.
+	originSecret = "k3Jd9QmZ2pLx7VbN4cRt8WsY1hGf6AeU5oIy0TnMqBvXzCwD"
 )
 
 // buildBootstrap builds this command as the Lambda build does, for goarch.
@@ -126,7 +128,7 @@ func (e *emulator) invoke(ev events.LambdaFunctionURLRequest) (events.LambdaFunc
 // lambdaEnv is the function's configuration, with dynalite as DynamoDB.
 func lambdaEnv(d *testenv.DynamoDB, table string) []string {
 	return append(d.Env(), "TABLE_NAME="+table, "SITE_ORIGIN="+origin,
-		"SENDER_ADDRESS=privatesia@xiaomistore-ks.com", "RETENTION_DAYS=30")
+		"SENDER_ADDRESS=privatesia@xiaomistore-ks.com", "RETENTION_DAYS=30", "ORIGIN_SECRET="+originSecret)
 }
 
 func consentEvent(eventID string) events.LambdaFunctionURLRequest {
@@ -138,6 +140,7 @@ func consentEvent(eventID string) events.LambdaFunctionURLRequest {
 		Headers: map[string]string{
 			"origin": origin, "content-type": "application/json",
 			"user-agent": "Mozilla/5.0", "cloudfront-viewer-address": "2001:db8:abcd:12::7:443",
+			"x-origin-verify": originSecret, // added by CloudFront
 		},
 		RequestContext: events.LambdaFunctionURLRequestContext{
 			HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: "POST", Path: "/api/consent", SourceIP: "130.176.1.1"},
@@ -159,6 +162,16 @@ func TestLambda(t *testing.T) {
 	}()
 
 	const eventID = "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
+	// Straight to the public Function URL, not through CloudFront.
+	direct := consentEvent(eventID)
+	delete(direct.Headers, "x-origin-verify")
+	if resp, err := e.invoke(direct); err != nil || resp.StatusCode != 403 || !strings.Contains(resp.Body, `"error":"forbidden"`) {
+		t.Errorf("without X-Origin-Verify: %+v, %v", resp, err)
+	}
+	if evs, _ := dynamo.New(d.Client(), table).ConsentEvents(context.Background(), consentID); len(evs) != 0 {
+		t.Fatalf("stored without the origin secret: %+v", evs)
+	}
+
 	resp, err := e.invoke(consentEvent(eventID))
 	if err != nil || resp.StatusCode != 201 || resp.Headers["Cache-Control"] != "no-store" {
 		t.Fatalf("POST: %+v, %v", resp, err)
@@ -191,7 +204,8 @@ func TestLambda(t *testing.T) {
 		t.Errorf("foreign origin: %+v, %v", resp, err)
 	}
 
-	get := events.LambdaFunctionURLRequest{Version: "2.0", RawPath: "/api/consent/" + consentID}
+	get := events.LambdaFunctionURLRequest{Version: "2.0", RawPath: "/api/consent/" + consentID,
+		Headers: map[string]string{"x-origin-verify": originSecret}}
 	get.RequestContext.HTTP.Method = "GET"
 	if resp, err := e.invoke(get); err != nil || resp.StatusCode != 200 || strings.Count(resp.Body, `"eventId"`) != 1 {
 		t.Errorf("GET: %+v, %v", resp, err)

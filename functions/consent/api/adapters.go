@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -11,9 +12,15 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
+// OriginSecretHeader carries the secret CloudFront adds to every request it
+// sends to the Function URL (an origin custom header; the URL itself is
+// public, AuthType NONE).
+const OriginSecretHeader = "X-Origin-Verify"
+
 // FromFunctionURL converts a Lambda Function URL event. Behind CloudFront
 // the event's source IP is the edge's, so the visitor's comes from the
-// CloudFront-Viewer-Address header the distribution forwards.
+// CloudFront-Viewer-Address header the distribution forwards; only
+// FunctionURLHandler's origin check makes that header trustworthy.
 func FromFunctionURL(ev events.LambdaFunctionURLRequest) (Request, error) {
 	body := []byte(ev.Body)
 	if ev.IsBase64Encoded {
@@ -49,15 +56,40 @@ func ToFunctionURL(resp Response) events.LambdaFunctionURLResponse {
 	return events.LambdaFunctionURLResponse{StatusCode: resp.Status, Headers: header, Body: string(resp.Body)}
 }
 
+// FunctionURLFunc is a Lambda Function URL handler, as lambda.Start takes it.
+type FunctionURLFunc = func(context.Context, events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error)
+
 // FunctionURLHandler is h as a Lambda Function URL handler for lambda.Start.
-func FunctionURLHandler(h *Handler) func(context.Context, events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
+// The Function URL is public, so a request counts only when it carries
+// X-Origin-Verify equal to originSecret, which CloudFront adds and no
+// visitor knows: anything else gets 403 before h sees it (nothing is
+// stored, and a forged CloudFront-Viewer-Address is never read). An empty
+// originSecret refuses every request.
+func FunctionURLHandler(h *Handler, originSecret string) FunctionURLFunc {
 	return func(ctx context.Context, ev events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
+		if !fromCloudFront(ev.Headers, originSecret) {
+			h.log().WarnContext(ctx, "refused a request without the origin secret (not through CloudFront, or the secret was rotated without a redeploy)",
+				"method", ev.RequestContext.HTTP.Method, "path", ev.RawPath)
+			return ToFunctionURL(errorResponse(http.StatusForbidden, "forbidden", "requests must come through the site")), nil
+		}
 		req, err := FromFunctionURL(ev)
 		if err != nil {
 			return ToFunctionURL(errorResponse(http.StatusBadRequest, "invalid_body", "the body is not valid base64")), nil
 		}
 		return ToFunctionURL(h.Serve(ctx, req)), nil
 	}
+}
+
+// fromCloudFront reports whether the event carries the origin secret. The
+// comparison takes the same time wherever the first wrong byte is, so the
+// answer's timing does not spell the secret out.
+func fromCloudFront(headers map[string]string, secret string) bool {
+	if secret == "" {
+		return false
+	}
+	// Function URL events name headers in lower case.
+	got, ok := headers[strings.ToLower(OriginSecretHeader)]
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(secret)) == 1
 }
 
 // HTTPHandler is h as a net/http handler, mounted at /api/ by `cmd/site

@@ -17,12 +17,18 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// urlEvent is a Function URL event as CloudFront forwards a browser's POST.
+// originSecret stands for the value CloudFront adds as X-Origin-Verify
+// (48 letters and digits, as the stack's secret is generated).
+const originSecret = "k3Jd9QmZ2pLx7VbN4cRt8WsY1hGf6AeU5oIy0TnMqBvXzCwD"
+
+// urlEvent is a Function URL event as CloudFront forwards a browser's POST,
+// with the origin secret it adds.
 func urlEvent(body []byte, viewer string) events.LambdaFunctionURLRequest {
 	ev := events.LambdaFunctionURLRequest{
 		Version: "2.0", RawPath: "/api/consent", Body: string(body),
 		Headers: map[string]string{
 			"origin": origin, "content-type": "application/json", "user-agent": "Mozilla/5.0",
+			"x-origin-verify": originSecret,
 		},
 		RequestContext: events.LambdaFunctionURLRequestContext{
 			HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: "POST", Path: "/api/consent", SourceIP: "130.176.1.1"},
@@ -65,7 +71,7 @@ func TestFromFunctionURL(t *testing.T) {
 
 func TestFunctionURLHandler(t *testing.T) {
 	s, _ := openBolt(t)
-	handle := api.FunctionURLHandler(newHandler(s, &clock{t0}))
+	handle := api.FunctionURLHandler(newHandler(s, &clock{t0}), originSecret)
 
 	ev := urlEvent(nil, "203.0.113.9:5000")
 	ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body(fields())), true
@@ -84,6 +90,56 @@ func TestFunctionURLHandler(t *testing.T) {
 		t.Errorf("bad base64: %+v, %v", resp, err)
 	}
 }
+
+// TestFunctionURLOriginSecret: the Function URL is public (AuthType NONE),
+// so a request without CloudFront's X-Origin-Verify value is refused before
+// the handler sees it, and with its forged CloudFront-Viewer-Address.
+func TestFunctionURLOriginSecret(t *testing.T) {
+	for _, c := range []struct {
+		name, configured string
+		header           *string // nil: no header
+	}{
+		{"no header", originSecret, nil},
+		{"empty", originSecret, ptr("")},
+		{"wrong", originSecret, ptr(strings.Repeat("x", len(originSecret)))},
+		{"last byte wrong", originSecret, ptr(originSecret[:len(originSecret)-1] + "x")},
+		{"prefix", originSecret, ptr(originSecret[:len(originSecret)-1])},
+		{"longer", originSecret, ptr(originSecret + "x")},
+		{"other case", originSecret, ptr(strings.ToLower(originSecret))},
+		{"sent twice (joined by Lambda)", originSecret, ptr(originSecret + "," + originSecret)},
+		{"no secret configured", "", ptr("")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := openBolt(t)
+			handle := api.FunctionURLHandler(newHandler(s, &clock{t0}), c.configured)
+			ev := urlEvent(body(fields()), "198.51.100.7:443")
+			delete(ev.Headers, "x-origin-verify")
+			if c.header != nil {
+				ev.Headers["x-origin-verify"] = *c.header
+			}
+			resp, err := handle(context.Background(), ev)
+			if err != nil || resp.StatusCode != 403 || resp.Headers["Content-Type"] != "application/json" ||
+				!strings.Contains(resp.Body, `"error":"forbidden"`) || !strings.Contains(resp.Body, `"message":`) {
+				t.Errorf("%+v, %v; want a 403 JSON error", resp, err)
+			}
+			if evs := list(t, s, consentID); len(evs) != 0 {
+				t.Errorf("a refused request was stored: %+v", evs)
+			}
+		})
+	}
+	t.Run("right secret", func(t *testing.T) {
+		s, _ := openBolt(t)
+		resp, err := api.FunctionURLHandler(newHandler(s, &clock{t0}), originSecret)(context.Background(), urlEvent(body(fields()), "198.51.100.7:443"))
+		if err != nil || resp.StatusCode != 201 {
+			t.Fatalf("%+v, %v", resp, err)
+		}
+		if evs := list(t, s, consentID); len(evs) != 1 || evs[0].ClientNet != "198.51.100.0/24" {
+			t.Errorf("stored %+v", evs)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func TestHTTPHandler(t *testing.T) {
 	s, _ := openBolt(t)
@@ -134,7 +190,7 @@ func TestNoRawIP(t *testing.T) {
 		{"[2001:db8:abcd:34::99]:443", "2001:db8:abcd:34::99", "2001:db8:abcd::/48"},
 	}
 	record := func(t *testing.T, h *api.Handler) {
-		handle := api.FunctionURLHandler(h)
+		handle := api.FunctionURLHandler(h, originSecret)
 		for i, v := range visitors {
 			f := fields()
 			f["eventId"] = uuid(2, i)

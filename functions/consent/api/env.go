@@ -1,101 +1,76 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"pelqim/functions/consent/store/bolt"
+	"pelqim/functions/consent/mail"
 	"pelqim/functions/consent/store/dynamo"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 )
 
-// FromEnv builds the handler of `cmd/site serve` from the environment:
-// TABLE_NAME (DynamoDB, configured by the SDK's full default chain:
-// variables, shared config files, profiles, SSO), else a bbolt file in
-// localDataDir; SITE_ORIGIN (required); RETENTION_DAYS (default 1095).
-// Against a DynamoDB endpoint on loopback (dynalite) it creates the table
-// when missing. Call close when done.
-func FromEnv(ctx context.Context, localDataDir string) (h *Handler, close func() error, err error) {
-	h, table, err := handlerFromEnv()
-	if err != nil {
-		return nil, nil, err
-	}
-	if table != "" {
-		cfg, err := config.LoadDefaultConfig(ctx)
-		if err != nil {
-			return nil, nil, fmt.Errorf("load AWS config: %w", err)
-		}
-		if h.Store, err = newDynamo(ctx, cfg, table); err != nil {
-			return nil, nil, err
-		}
-		if err := h.wireRequestsLocal(ctx, &cfg, localDataDir); err != nil {
-			return nil, nil, err
-		}
-		return h, func() error { return nil }, nil
-	}
-	if localDataDir == "" {
-		return nil, nil, errors.New("neither TABLE_NAME nor a local data directory is set")
-	}
-	if err := os.MkdirAll(localDataDir, 0o755); err != nil {
-		return nil, nil, fmt.Errorf("local store: %w", err)
-	}
-	s, err := bolt.Open(filepath.Join(localDataDir, "consent.db"))
-	if err != nil {
-		return nil, nil, err
-	}
-	h.Store = s
-	if err := h.wireRequestsLocal(ctx, nil, localDataDir); err != nil {
-		s.Close()
-		return nil, nil, err
-	}
-	return h, s.Close, nil
-}
-
-// LambdaFromEnv builds the Lambda's handler: like FromEnv, but TABLE_NAME
-// is required and the AWS configuration comes from the variables alone
-// (region, the execution role's credentials, endpoint), which is all the
-// Lambda runtime provides. Leaving out the SDK's file, SSO and STS
-// providers keeps the arm64 binary under 10 MB and its start short.
-func LambdaFromEnv(ctx context.Context) (*Handler, error) {
-	h, table, err := handlerFromEnv()
+// LambdaFromEnv builds the Lambda's Function URL handler from the
+// environment: TABLE_NAME, SITE_ORIGIN, SENDER_ADDRESS and ORIGIN_SECRET
+// (the X-Origin-Verify value CloudFront adds; see FunctionURLHandler) are
+// required, RETENTION_DAYS is optional. The store is DynamoDB and the
+// confirmation emails go through SES v2.
+//
+// The AWS configuration is what the Lambda runtime's variables say (region,
+// the execution role's credentials) plus AWS_ENDPOINT_URL_<SERVICE> for
+// tests; the SDK's config package (shared files, profiles, SSO, STS) is not
+// linked: its service clients alone would put the arm64 binary over 10 MB.
+// `cmd/site serve` uses local.FromEnv instead.
+func LambdaFromEnv(ctx context.Context) (FunctionURLFunc, error) {
+	h, table, err := HandlerFromEnv()
 	if err != nil {
 		return nil, err
 	}
 	if table == "" {
 		return nil, errors.New("TABLE_NAME is not set")
 	}
-	env, err := config.NewEnvConfig()
-	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+	secret := os.Getenv("ORIGIN_SECRET")
+	if secret == "" {
+		return nil, errors.New("ORIGIN_SECRET is not set (the value of the X-Origin-Verify header CloudFront adds)")
 	}
-	cfg := aws.Config{
-		Region:        env.Region,
-		Credentials:   credentials.StaticCredentialsProvider{Value: env.Credentials},
-		ConfigSources: []any{env}, // carries AWS_ENDPOINT_URL_DYNAMODB
+	if h.Sender = os.Getenv("SENDER_ADDRESS"); h.Sender == "" {
+		return nil, errors.New("SENDER_ADDRESS is not set (the From address of the confirmation emails)")
 	}
-	if h.Store, err = newDynamo(ctx, cfg, table); err != nil {
-		return nil, err
-	}
-	if err := h.wireRequestsLambda(cfg); err != nil {
-		return nil, err
-	}
-	return h, nil
+	region := cmp.Or(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"))
+	creds := credentials.NewStaticCredentialsProvider(os.Getenv("AWS_ACCESS_KEY_ID"),
+		os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_SESSION_TOKEN"))
+	s := dynamo.New(dynamodb.New(dynamodb.Options{
+		Region: region, Credentials: creds, BaseEndpoint: endpointURL(os.Getenv("AWS_ENDPOINT_URL_DYNAMODB")),
+	}), table)
+	h.Store, h.Requests = s, s
+	h.Mail = mail.SES{Client: sesv2.New(sesv2.Options{
+		Region: region, Credentials: creds, BaseEndpoint: endpointURL(os.Getenv("AWS_ENDPOINT_URL_SESV2")),
+	})}
+	return FunctionURLHandler(h, secret), nil
 }
 
-// handlerFromEnv reads the settings both entry points share.
-func handlerFromEnv() (h *Handler, table string, err error) {
+// endpointURL is the SDK's endpoint override for a service: its own
+// AWS_ENDPOINT_URL_<SERVICE> value, else AWS_ENDPOINT_URL, else nil (AWS's).
+func endpointURL(serviceURL string) *string {
+	if u := cmp.Or(serviceURL, os.Getenv("AWS_ENDPOINT_URL")); u != "" {
+		return aws.String(u)
+	}
+	return nil
+}
+
+// HandlerFromEnv reads the settings every entry point shares: SITE_ORIGIN
+// (required) and RETENTION_DAYS (default 1095) into a Handler without a
+// store, and TABLE_NAME ("" when unset) for the caller to open one.
+func HandlerFromEnv() (h *Handler, table string, err error) {
 	// Browsers send Origin without a trailing slash.
 	h = &Handler{Origin: strings.TrimSuffix(os.Getenv("SITE_ORIGIN"), "/"), Retention: DefaultRetention}
 	if h.Origin == "" {
@@ -109,27 +84,4 @@ func handlerFromEnv() (h *Handler, table string, err error) {
 		h.Retention = time.Duration(n) * 24 * time.Hour
 	}
 	return h, os.Getenv("TABLE_NAME"), nil
-}
-
-func newDynamo(ctx context.Context, cfg aws.Config, table string) (*dynamo.Store, error) {
-	db := dynamodb.NewFromConfig(cfg)
-	s := dynamo.New(db, table)
-	if isLoopback(aws.ToString(db.Options().BaseEndpoint)) {
-		if err := s.EnsureTable(ctx); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
-}
-
-func isLoopback(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return false
-	}
-	if u.Hostname() == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback()
 }

@@ -2,21 +2,22 @@ package api_test
 
 import (
 	"context"
-	"net/http"
+	"encoding/base64"
+	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"pelqim/functions/consent/api"
+	"pelqim/functions/consent/store"
+	"pelqim/functions/consent/store/dynamo"
 	"pelqim/functions/consent/testenv"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-lambda-go/events"
 )
 
-// setEnv sets the variables FromEnv reads, clearing the others.
+// setEnv sets the variables LambdaFromEnv reads, clearing the others.
 func setEnv(t *testing.T, vars ...string) {
-	for _, k := range []string{"TABLE_NAME", "SITE_ORIGIN", "RETENTION_DAYS", "SENDER_ADDRESS",
+	for _, k := range []string{"TABLE_NAME", "SITE_ORIGIN", "RETENTION_DAYS", "SENDER_ADDRESS", "ORIGIN_SECRET",
 		"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_PROFILE"} {
 		t.Setenv(k, "")
 	}
@@ -26,65 +27,115 @@ func setEnv(t *testing.T, vars ...string) {
 	}
 }
 
-func postOK(t *testing.T, h *api.Handler) {
-	t.Helper()
-	req := postReq(body(fields()))
-	req.Header.Set("Origin", h.Origin)
-	if resp := h.Serve(context.Background(), req); resp.Status != http.StatusCreated {
-		t.Errorf("POST: %d %s", resp.Status, resp.Body)
+func TestLambdaFromEnvErrors(t *testing.T) {
+	all := []string{"TABLE_NAME=t", "SITE_ORIGIN=" + origin, "SENDER_ADDRESS=privatesia@xiaomistore-ks.com", "ORIGIN_SECRET=" + originSecret}
+	without := func(name string) []string {
+		var vars []string
+		for _, kv := range all {
+			if !strings.HasPrefix(kv, name+"=") {
+				vars = append(vars, kv)
+			}
+		}
+		return vars
 	}
-}
-
-func TestFromEnvLocal(t *testing.T) {
-	setEnv(t, "SITE_ORIGIN=http://127.0.0.1:1313/")
-	h, closeStore, err := api.FromEnv(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore()
-	if h.Origin != "http://127.0.0.1:1313" || h.Retention != api.DefaultRetention {
-		t.Errorf("origin %q, retention %v", h.Origin, h.Retention)
-	}
-	postOK(t, h)
-}
-
-// TestFromEnvDynalite: TABLE_NAME and a loopback endpoint create the table.
-func TestFromEnvDynalite(t *testing.T) {
-	d := testenv.Dynalite(t)
-	setEnv(t, append(d.Env(), "TABLE_NAME=pelqim-env", "SITE_ORIGIN="+origin, "RETENTION_DAYS=30")...)
-	h, closeStore, err := api.FromEnv(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeStore()
-	if h.Retention != 30*24*time.Hour {
-		t.Errorf("retention %v", h.Retention)
-	}
-	if _, err := d.Client().DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("pelqim-env")}); err != nil {
-		t.Errorf("table not created: %v", err)
-	}
-	postOK(t, h)
-}
-
-func TestFromEnvErrors(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		vars []string
 		want string
 	}{
-		{"no origin", nil, "SITE_ORIGIN"},
-		{"retention zero", []string{"SITE_ORIGIN=" + origin, "RETENTION_DAYS=0"}, "RETENTION_DAYS"},
-		{"retention text", []string{"SITE_ORIGIN=" + origin, "RETENTION_DAYS=3y"}, "RETENTION_DAYS"},
+		{"no origin", without("SITE_ORIGIN"), "SITE_ORIGIN"},
+		{"no table", without("TABLE_NAME"), "TABLE_NAME"},
+		{"no origin secret", without("ORIGIN_SECRET"), "ORIGIN_SECRET"},
+		{"no sender", without("SENDER_ADDRESS"), "SENDER_ADDRESS"},
+		{"retention zero", append(all, "RETENTION_DAYS=0"), "RETENTION_DAYS"},
+		{"retention text", append(all, "RETENTION_DAYS=3y"), "RETENTION_DAYS"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			setEnv(t, c.vars...)
-			if _, _, err := api.FromEnv(context.Background(), t.TempDir()); err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("FromEnv: %v, want an error about %s", err, c.want)
+			if _, err := api.LambdaFromEnv(context.Background()); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("LambdaFromEnv: %v, want an error about %s", err, c.want)
 			}
 		})
 	}
-	setEnv(t, "SITE_ORIGIN="+origin)
-	if _, err := api.LambdaFromEnv(context.Background()); err == nil || !strings.Contains(err.Error(), "TABLE_NAME") {
-		t.Errorf("LambdaFromEnv without TABLE_NAME: %v", err)
+}
+
+// TestLambdaFromEnv: the handler the Lambda starts, configured as the
+// template configures it, against dynalite and aws-ses-v2-local. Only
+// requests carrying ORIGIN_SECRET reach the store or the mail.
+func TestLambdaFromEnv(t *testing.T) {
+	d, ses := testenv.Dynalite(t), testenv.SESLocal(t)
+	table := d.Table(t)
+	setEnv(t, append(append(d.Env(), ses.Env()...), "TABLE_NAME="+table, "SITE_ORIGIN="+origin+"/",
+		"SENDER_ADDRESS=privatesia@xiaomistore-ks.com", "ORIGIN_SECRET="+originSecret, "RETENTION_DAYS=30")...)
+	handle, err := api.LambdaFromEnv(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
+	s := dynamo.New(d.Client(), table)
+
+	for _, secret := range []string{"", originSecret[1:]} { // missing, wrong
+		for _, ev := range []events.LambdaFunctionURLRequest{urlEvent(body(fields()), "203.0.113.9:5000"), formEvent()} {
+			ev.Headers["x-origin-verify"] = secret
+			if secret == "" {
+				delete(ev.Headers, "x-origin-verify")
+			}
+			resp, err := handle(context.Background(), ev)
+			if err != nil || resp.StatusCode != 403 || !strings.Contains(resp.Body, `"error":"forbidden"`) {
+				t.Errorf("%s with X-Origin-Verify %q: %+v %v, want 403 forbidden", ev.RawPath, secret, resp, err)
+			}
+		}
+	}
+	if evs := list(t, s, consentID); len(evs) != 0 {
+		t.Errorf("refused consent stored: %+v", evs)
+	}
+	if rs := storedRequests(t, s); len(rs) != 0 {
+		t.Errorf("refused data request stored: %+v", rs)
+	}
+	if emails := ses.Emails(t); len(emails) != 0 {
+		t.Errorf("refused data request mailed: %v", emails)
+	}
+
+	resp, err := handle(context.Background(), urlEvent(body(fields()), "203.0.113.9:5000"))
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("consent with the secret: %+v, %v", resp, err)
+	}
+	evs := list(t, s, consentID)
+	if len(evs) != 1 || evs[0].ClientNet != "203.0.113.0/24" {
+		t.Errorf("stored %+v", evs)
+	}
+	resp, err = handle(context.Background(), formEvent())
+	if err != nil || resp.StatusCode != 303 || !strings.HasPrefix(resp.Headers["Location"], "/api/requests/received?") || !strings.Contains(resp.Headers["Location"], "ref=KS-") {
+		t.Fatalf("data request form with the secret: %+v, %v", resp, err)
+	}
+	if rs := storedRequests(t, s); len(rs) != 1 || rs[0].Email != "qendresa@example.com" {
+		t.Errorf("stored requests %+v", rs)
+	}
+	if emails := ses.Emails(t); len(emails) != 1 || emails[0].From != "privatesia@xiaomistore-ks.com" {
+		t.Errorf("emails %v", emails)
+	}
+}
+
+// formEvent is the no-JavaScript data-request form's POST as CloudFront
+// forwards it to the Function URL: form-encoded, base64 in the event.
+func formEvent() events.LambdaFunctionURLRequest {
+	form := url.Values{"type": {"access"}, "email": {"qendresa@example.com"}, "language": {"sq"}, "website": {""}}
+	ev := urlEvent(nil, "203.0.113.9:5000")
+	ev.RawPath, ev.RequestContext.HTTP.Path = "/api/requests", "/api/requests"
+	ev.Headers["content-type"] = "application/x-www-form-urlencoded"
+	ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte(form.Encode())), true
+	return ev
+}
+
+// storedRequests is every data request in rs.
+func storedRequests(t testing.TB, rs store.Requests) []store.DataRequest {
+	t.Helper()
+	var all []store.DataRequest
+	for _, st := range store.Statuses {
+		r, err := rs.RequestsByStatus(context.Background(), st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, r...)
+	}
+	return all
 }

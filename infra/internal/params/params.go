@@ -37,6 +37,9 @@ var Env = []struct {
 	{"PELQIM_SENDER_ADDRESS", "SenderAddress", true},
 	{"PELQIM_ALARM_EMAIL", "AlarmEmail", false},
 	{"PELQIM_RESERVED_CONCURRENCY", "ReservedConcurrency", false},
+	// Set when rotating the origin secret (infra/README.md). Unset, the
+	// stack keeps its previous value (aws cloudformation deploy reuses it).
+	{"PELQIM_ORIGIN_SECRET_VERSION", "OriginSecretVersion", false},
 }
 
 // FromEnv returns the Env settings that are set.

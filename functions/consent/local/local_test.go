@@ -1,0 +1,121 @@
+package local_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"pelqim/functions/consent/api"
+	"pelqim/functions/consent/local"
+	"pelqim/functions/consent/mail"
+	"pelqim/functions/consent/testenv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+const origin = "https://privatesia.xiaomistore-ks.com"
+
+// setEnv sets the variables FromEnv reads, clearing the others.
+func setEnv(t *testing.T, vars ...string) {
+	for _, k := range []string{"TABLE_NAME", "SITE_ORIGIN", "RETENTION_DAYS", "SENDER_ADDRESS", "ORIGIN_SECRET",
+		"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_PROFILE"} {
+		t.Setenv(k, "")
+	}
+	for _, kv := range vars {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+}
+
+// postOK records a consent event through h, as serve's browser would: no
+// origin secret (serve is reached directly).
+func postOK(t *testing.T, h *api.Handler) {
+	t.Helper()
+	body := `{"consentId":"0b7e7f2c-6a2e-4c1a-9a53-1c2d3e4f5a6b","eventId":"5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f",` +
+		`"action":"reject_all","categories":{"necessary":true,"preferences":false,"statistics":false,"marketing":false},` +
+		`"consentVersion":"a1b2c3","policyVersion":"d4e5f6","language":"en","page":"/en/","gpc":false}`
+	resp := h.Serve(context.Background(), api.Request{
+		Method: "POST", Path: "/api/consent", Body: []byte(body), ClientAddr: "127.0.0.1:5000",
+		Header: http.Header{"Origin": {h.Origin}, "Content-Type": {"application/json"}},
+	})
+	if resp.Status != http.StatusCreated {
+		t.Errorf("POST: %d %s", resp.Status, resp.Body)
+	}
+}
+
+func TestFromEnvLocal(t *testing.T) {
+	setEnv(t, "SITE_ORIGIN=http://127.0.0.1:1313/")
+	dir := t.TempDir()
+	h, closeStore, err := local.FromEnv(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStore()
+	if h.Origin != "http://127.0.0.1:1313" || h.Retention != api.DefaultRetention {
+		t.Errorf("origin %q, retention %v", h.Origin, h.Retention)
+	}
+	if ob, ok := h.Mail.(mail.Outbox); !ok || ob.Dir != filepath.Join(dir, "outbox") || h.Sender != local.Sender {
+		t.Errorf("mail %#v from %q, want the outbox in %s from %s", h.Mail, h.Sender, dir, local.Sender)
+	}
+	if h.Requests == nil {
+		t.Error("no store for data requests")
+	}
+	postOK(t, h)
+	if _, err := os.Stat(filepath.Join(dir, "consent.db")); err != nil {
+		t.Errorf("the bolt file: %v", err)
+	}
+}
+
+// TestFromEnvDynalite: TABLE_NAME and a loopback endpoint create the table;
+// AWS_ENDPOINT_URL_SESV2 switches the mail to SES.
+func TestFromEnvDynalite(t *testing.T) {
+	d, ses := testenv.Dynalite(t), testenv.SESLocal(t)
+	setEnv(t, append(append(d.Env(), ses.Env()...), "TABLE_NAME=pelqim-env", "SITE_ORIGIN="+origin,
+		"RETENTION_DAYS=30", "SENDER_ADDRESS=privatesia@xiaomistore-ks.com")...)
+	h, closeStore, err := local.FromEnv(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStore()
+	if h.Retention != 30*24*time.Hour {
+		t.Errorf("retention %v", h.Retention)
+	}
+	if _, err := d.Client().DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("pelqim-env")}); err != nil {
+		t.Errorf("table not created: %v", err)
+	}
+	if _, ok := h.Mail.(mail.SES); !ok || h.Sender != "privatesia@xiaomistore-ks.com" {
+		t.Errorf("mail %T from %q, want SES from SENDER_ADDRESS", h.Mail, h.Sender)
+	}
+	postOK(t, h)
+}
+
+func TestFromEnvErrors(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		vars []string
+		dir  string
+		want string
+	}{
+		{"no origin", nil, "data", "SITE_ORIGIN"},
+		{"retention zero", []string{"SITE_ORIGIN=" + origin, "RETENTION_DAYS=0"}, "data", "RETENTION_DAYS"},
+		{"retention text", []string{"SITE_ORIGIN=" + origin, "RETENTION_DAYS=3y"}, "data", "RETENTION_DAYS"},
+		{"no store", []string{"SITE_ORIGIN=" + origin}, "", "TABLE_NAME"},
+		{"SES without sender", []string{"SITE_ORIGIN=" + origin, "AWS_ENDPOINT_URL_SESV2=http://127.0.0.1:9"}, "data", "SENDER_ADDRESS"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			setEnv(t, c.vars...)
+			dir := c.dir
+			if dir != "" {
+				dir = filepath.Join(t.TempDir(), dir)
+			}
+			if _, _, err := local.FromEnv(context.Background(), dir); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("FromEnv: %v, want an error about %s", err, c.want)
+			}
+		})
+	}
+}
