@@ -29,11 +29,17 @@ type Site struct {
 	Data   Data
 	// Pages holds every non-draft page, ordered by language (as configured),
 	// weight, then file name, so that everything built from it is deterministic.
+	// Set it with SetPages, which also indexes it.
 	Pages []*Page
 	// PolicyVersion and ConsentVersion are short hashes of the privacy policy
 	// and of the cookie declaration; the banner asks again when the latter
 	// changes, and every consent record names both.
 	PolicyVersion, ConsentVersion string
+
+	// byKey indexes Pages by translationKey (in Pages order), so that
+	// Page and Translations cost no scan: with thousands of pages, every
+	// page's links and the sitemap would otherwise be quadratic.
+	byKey map[string][]*Page
 }
 
 // PolicyKey is the translationKey of the privacy policy.
@@ -144,6 +150,13 @@ func (s *Site) PageFiles(lang string) ([]string, error) {
 		if err != nil {
 			return err
 		}
+		// Dotfiles are editors' lock and swap files (.#page.md), not pages.
+		if strings.HasPrefix(d.Name(), ".") && p != dir {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
 		if !d.IsDir() && strings.HasSuffix(p, ".md") {
 			rel, _ := filepath.Rel(s.Root, p)
 			files = append(files, filepath.ToSlash(rel))
@@ -224,6 +237,10 @@ func (s *Site) SetPages(pages []*Page) error {
 	}
 	s.fillLastmod(pages)
 	s.Pages = pages
+	s.byKey = map[string][]*Page{}
+	for _, p := range pages {
+		s.byKey[p.TranslationKey] = append(s.byKey[p.TranslationKey], p)
+	}
 	s.PolicyVersion = ""
 	if p := s.Page(s.Config.DefaultLanguage, PolicyKey); p != nil {
 		s.PolicyVersion = shortHash(string(p.Body))
@@ -233,8 +250,8 @@ func (s *Site) SetPages(pages []*Page) error {
 
 // Page returns the page of lang with translationKey key, or nil.
 func (s *Site) Page(lang, key string) *Page {
-	for _, p := range s.Pages {
-		if p.Lang == lang && p.TranslationKey == key {
+	for _, p := range s.byKey[key] {
+		if p.Lang == lang {
 			return p
 		}
 	}
@@ -244,13 +261,7 @@ func (s *Site) Page(lang, key string) *Page {
 // Translations returns the pages that share p's translationKey, p included,
 // in language order.
 func (s *Site) Translations(p *Page) []*Page {
-	var ts []*Page
-	for _, q := range s.Pages {
-		if q.TranslationKey == p.TranslationKey {
-			ts = append(ts, q)
-		}
-	}
-	return ts
+	return slices.Clone(s.byKey[p.TranslationKey])
 }
 
 // fillLastmod dates pages without a lastmod by their file's last commit,

@@ -1,29 +1,26 @@
-// Package serve is the local server for editors and tests: it builds the
-// site into memory and serves it with the headers the CDN sends, and the
-// consent function's handler at /api/ with a local store.
+// Package serve is the live preview for editors (`site serve`): it builds
+// the site into memory and serves it with the headers the CDN sends and the
+// consent function's handler at /api/, watches the sources, re-renders only
+// the outputs an edit affects, and reloads open pages through Server-Sent
+// Events. Build errors show in the browser while the last good site stays
+// up.
 package serve
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"mime"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"path"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 
-	"pelqim/cmd/site/internal/site"
-	"pelqim/cmd/site/internal/theme"
 	"pelqim/functions/consent/api"
+	"pelqim/functions/consent/local"
 )
 
 // Run is `site serve`.
@@ -33,6 +30,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	src := fs.String("src", ".", "site source `dir`")
 	addr := fs.String("addr", "127.0.0.1:1313", "listen `address`")
 	data := fs.String("data", ".pelqim-data", "`dir` of the local store (when TABLE_NAME is unset) and the mail outbox")
+	debounce := fs.Duration("debounce", DefaultDebounce, "quiet `time` that ends a burst of changes before a rebuild")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,113 +48,36 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	h, closeStore, err := api.FromEnv(ctx, *data)
+	h, closeStore, err := local.FromEnv(ctx, *data)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer closeStore()
 
-	srv := &Server{API: api.HTTPHandler(h)}
-	if err := srv.Build(*src, site.Options{BaseURL: origin + "/"}); err != nil {
-		fmt.Fprintln(stderr, err)
+	srv, err := Start(Options{Src: *src, BaseURL: origin + "/", API: api.HTTPHandler(h), Debounce: *debounce, Log: stderr})
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: %w", err)
 	}
+	defer srv.Close()
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	shutdown := make(chan error, 1)
 	go func() {
 		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// The event streams end first: Shutdown waits for open requests.
+		srv.Close()
+		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		hs.Shutdown(shutdown)
+		shutdown <- hs.Shutdown(c)
 	}()
 	fmt.Fprintf(stdout, "serving %s at %s/ (Ctrl-C to stop)\n", *src, origin)
 	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	if err := <-shutdown; err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	fmt.Fprintln(stderr, "stopped")
 	return nil
-}
-
-// Server serves a built site from memory.
-type Server struct {
-	API http.Handler
-
-	mu      sync.RWMutex
-	files   map[string][]byte // by URL path
-	headers []theme.Header
-}
-
-// Build renders the site under src into memory and, when it succeeds,
-// starts serving it. On failure the previous site keeps being served.
-func (s *Server) Build(src string, opts site.Options) error {
-	st, err := site.Load(src, opts)
-	if err != nil {
-		return err
-	}
-	files := map[string][]byte{}
-	for _, o := range st.Outputs() {
-		b, err := o.Render()
-		if err != nil {
-			return err
-		}
-		files["/"+o.Path] = b
-	}
-	s.mu.Lock()
-	s.files, s.headers = files, st.Theme.Headers
-	s.mu.Unlock()
-	return nil
-}
-
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.RLock()
-	files, headers := s.files, s.headers
-	s.mu.RUnlock()
-	for _, h := range headers {
-		w.Header().Set(h.Name, h.Value)
-	}
-	if strings.HasPrefix(r.URL.Path, "/api/") && s.API != nil {
-		s.API.ServeHTTP(w, r)
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	p := r.URL.Path
-	if strings.HasSuffix(p, "/") {
-		p += "index.html"
-	}
-	b, ok := files[p]
-	status := http.StatusOK
-	if !ok {
-		if _, dir := files[p+"/index.html"]; dir {
-			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
-			return
-		}
-		status, p = http.StatusNotFound, notFoundPage(files, r.URL.Path)
-		b = files[p]
-	}
-	ctype := mime.TypeByExtension(path.Ext(p))
-	if ctype == "" {
-		ctype = "application/octet-stream"
-	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		io.Copy(w, bytes.NewReader(b))
-	}
-}
-
-// notFoundPage picks the 404 page in the language the path starts with.
-func notFoundPage(files map[string][]byte, urlPath string) string {
-	lang, _, _ := strings.Cut(strings.TrimPrefix(urlPath, "/"), "/")
-	if _, ok := files["/"+lang+"/404.html"]; ok && lang != "" {
-		return "/" + lang + "/404.html"
-	}
-	for p := range files {
-		if strings.HasSuffix(p, "/404.html") {
-			return p
-		}
-	}
-	return "/404.html"
 }

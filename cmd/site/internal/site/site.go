@@ -62,12 +62,21 @@ func New(root string, c *content.Site, opts Options) (*Site, error) {
 	if err := s.SetBaseURL(opts.BaseURL); err != nil {
 		return nil, err
 	}
-	for _, p := range c.Pages {
-		if t.Layouts[p.Layout] == nil {
-			return nil, content.Errorf(p.File, p.Line("layout"), "layout %q: the theme has no %s/layouts/%s.html", p.Layout, ThemeDir, p.Layout)
-		}
+	if err := s.CheckLayouts(); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// CheckLayouts reports the pages whose layout the theme lacks; the live
+// preview calls it after changing the pages of a loaded site.
+func (s *Site) CheckLayouts() error {
+	for _, p := range s.Content.Pages {
+		if s.Theme.Layouts[p.Layout] == nil {
+			return content.Errorf(p.File, p.Line("layout"), "layout %q: the theme has no %s/layouts/%s.html", p.Layout, ThemeDir, p.Layout)
+		}
+	}
+	return nil
 }
 
 // SetBaseURL sets the absolute URL the site is published under ("" keeps
@@ -96,8 +105,13 @@ type Output struct {
 	Page *content.Page // the page it renders, if any
 	// Deps are the source files (relative to the root) it was made from.
 	// "*" means everything: configuration, theme, the policy version.
-	Deps   []string
-	render func() ([]byte, error)
+	Deps []string
+	// BodyDeps are the Deps whose Markdown body it shows, as text or as the
+	// policy version; of the others it shows only front matter (titles,
+	// addresses, dates). An edit that leaves a page's front matter as it was
+	// can change only the outputs that list the page here.
+	BodyDeps []string
+	render   func() ([]byte, error)
 }
 
 // Render produces the output's bytes.
@@ -106,12 +120,25 @@ func (o *Output) Render() ([]byte, error) { return o.render() }
 // Outputs lists every file of the site, in a fixed order.
 func (s *Site) Outputs() []*Output {
 	var outs []*Output
-	for _, p := range s.Content.Pages {
-		outs = append(outs, &Output{Path: p.OutputPath(), Page: p, Deps: s.pageDeps(p), render: func() ([]byte, error) { return s.renderPage(p) }})
+	var policy []string
+	if pol := s.policy(); pol != nil {
+		policy = []string{pol.File}
 	}
-	homes := s.filesWhere(func(p *content.Page) bool { return p.Layout == "home" })
+	for _, p := range s.Content.Pages {
+		body := []string{p.File}
+		if len(policy) > 0 && policy[0] != p.File {
+			body = append(body, policy...)
+		}
+		outs = append(outs, &Output{Path: p.OutputPath(), Page: p, Deps: s.pageDeps(p), BodyDeps: body, render: func() ([]byte, error) { return s.renderPage(p) }})
+	}
+	// The chooser is drawn like the default language's home page (menu,
+	// footer, banner), which is what it depends on.
+	chooser := s.filesWhere(func(p *content.Page) bool { return p.Layout == "home" })
+	if home := s.Content.Page(s.Content.Config.DefaultLanguage, "home"); home != nil {
+		chooser = s.pageDeps(home)
+	}
 	outs = append(outs,
-		&Output{Path: "index.html", Deps: homes, render: s.renderChooser},
+		&Output{Path: "index.html", Deps: chooser, BodyDeps: policy, render: s.renderChooser},
 		&Output{Path: "sitemap.xml", Deps: s.filesWhere(func(*content.Page) bool { return true }), render: s.sitemap},
 		&Output{Path: "robots.txt", render: s.robots},
 	)
@@ -122,8 +149,9 @@ func (s *Site) Outputs() []*Output {
 	return outs
 }
 
-// pageDeps: a page shows its own text, links to its translations, lists the
-// menu in its language, and (home) every page of its language. Data files,
+// pageDeps: a page shows its own text, links to its translations and the
+// home pages, lists the menu in its language, and (home) every page of its
+// language. Data files,
 // the theme and the configuration affect every page; the live preview
 // treats those as "*".
 func (s *Site) pageDeps(p *content.Page) []string {
@@ -133,14 +161,33 @@ func (s *Site) pageDeps(p *content.Page) []string {
 			deps = append(deps, t.File)
 		}
 	}
-	menu := s.Content.Config.Menu
-	deps = append(deps, s.filesWhere(func(q *content.Page) bool {
-		return q.Lang == p.Lang && q != p && (p.Layout == "home" || slices.Contains(menu, q.TranslationKey))
-	})...)
-	if pol := s.Content.Page(s.Content.Config.DefaultLanguage, content.PolicyKey); pol != nil && pol != p {
+	if p.Layout == "home" {
+		deps = append(deps, s.filesWhere(func(q *content.Page) bool { return q.Lang == p.Lang && q != p })...)
+	} else {
+		// Looked up by key, not by scanning every page: Outputs stays
+		// linear in the number of pages.
+		for _, key := range s.Content.Config.Menu {
+			if q := s.Content.Page(p.Lang, key); q != nil && q != p {
+				deps = append(deps, q.File)
+			}
+		}
+	}
+	if pol := s.policy(); pol != nil && pol != p {
 		deps = append(deps, pol.File) // its version is on every page, for the banner
 	}
+	// The header links to the home page, and the language switcher to the
+	// other languages' home pages where p has no translation.
+	for _, l := range s.Content.Config.Languages {
+		if h := s.Content.Page(l.Code, "home"); h != nil && h != p && !slices.Contains(deps, h.File) {
+			deps = append(deps, h.File)
+		}
+	}
 	return deps
+}
+
+// policy is the page whose body hash is the policy version, or nil.
+func (s *Site) policy() *content.Page {
+	return s.Content.Page(s.Content.Config.DefaultLanguage, content.PolicyKey)
 }
 
 func (s *Site) filesWhere(keep func(*content.Page) bool) []string {

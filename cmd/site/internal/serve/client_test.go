@@ -1,0 +1,181 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromium is the browser the test drives: Debian's chromium package.
+const chromium = "/usr/bin/chromium"
+
+// browser opens a headless Chromium tab, and collects what the page logs
+// about the Content Security Policy and script errors.
+func browser(t *testing.T) (context.Context, func() []string) {
+	t.Helper()
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("the reload client test needs Chromium at %s: install it with `apt-get install chromium` (%v)", chromium, err)
+	}
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()))...)
+	t.Cleanup(cancel)
+	var mu sync.Mutex
+	var problems []string
+	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithListener(func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *cdplog.EventEntryAdded:
+			if strings.Contains(e.Entry.Text, "Content Security Policy") {
+				problems = append(problems, e.Entry.Text)
+			}
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, fmt.Sprintf("%s %v", e.ExceptionDetails.Text, e.ExceptionDetails.Exception))
+		}
+	}))
+	t.Cleanup(cancel)
+	for _, enable := range []cdp.Command[cdp.Empty, cdp.Empty]{cdplog.Enable, runtime.Enable} {
+		if _, err := chromedp.Call(ctx, enable, cdp.Empty{}); err != nil {
+			t.Fatalf("start %s: %v", chromium, err)
+		}
+	}
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return problems
+	}
+}
+
+// eventually waits until the expression is true in the tab; it survives
+// the reloads and navigations it waits for.
+func eventually(t *testing.T, ctx context.Context, expr string) {
+	t.Helper()
+	var err error
+	for deadline := time.Now().Add(wait); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var ok bool
+		if ok, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`!!(`+expr+`)`)); err == nil && ok {
+			return
+		}
+	}
+	t.Fatalf("waited %v for %s (last error: %v)", wait, expr, err)
+}
+
+// inStep waits until the page's reload client follows the server's
+// current build, so that no event is sent before the page listens.
+func inStep(t *testing.T, ctx context.Context, p *preview) {
+	t.Helper()
+	p.srv.mu.RLock()
+	build := p.srv.build
+	p.srv.mu.RUnlock()
+	eventually(t, ctx, fmt.Sprintf(`document.documentElement.dataset.pelqimBuild == "%d"`, build))
+}
+
+// block stops or lets through the page's event stream.
+func block(t *testing.T, ctx context.Context, p *preview, on bool) {
+	t.Helper()
+	patterns := []*network.BlockPattern{{URLPattern: p.url + eventsPath, Block: true}}
+	if !on {
+		patterns = nil
+	}
+	if _, err := chromedp.Call(ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: patterns}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReloadClient drives the reload client in Chromium under the site's
+// CSP: it follows edits to other pages, reloads its own page when it
+// changes, shows build errors over the page, and recovers.
+func TestReloadClient(t *testing.T) {
+	p := startPreview(t, copySite(t), 0)
+	ctx, problems := browser(t)
+	// A page that reloads loses the mark.
+	mark := func() {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.notReloaded = true`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(p.url+"/en/cookies/")); err != nil {
+		t.Fatal(err)
+	}
+	mark()
+	inStep(t, ctx, p)
+
+	// An edit elsewhere takes the browser there.
+	p.edit("content/en/privacy.md", "## 1. Security", "Shown in the browser.\n\n## 1. Security")
+	p.nextReload()
+	eventually(t, ctx, `location.pathname == "/en/privacy/" && document.body.textContent.includes("Shown in the browser.")`)
+
+	// An edit of the page shown reloads it.
+	mark()
+	inStep(t, ctx, p)
+	p.edit("content/en/privacy.md", "Shown in the browser.", "Reloaded in the browser.")
+	p.nextReload()
+	eventually(t, ctx, `!window.notReloaded && document.body.textContent.includes("Reloaded in the browser.")`)
+
+	// A data edit changes every page: this one reloads where it is.
+	mark()
+	inStep(t, ctx, p)
+	p.edit("content/data/cookies.yaml", `en: "13 months"`, `en: "14 months"`)
+	p.nextReload()
+	eventually(t, ctx, `!window.notReloaded && location.pathname == "/en/privacy/"`)
+
+	// A broken file: the errors over the page, styled by the preview's
+	// stylesheet (no inline styles), until the fix.
+	mark()
+	inStep(t, ctx, p)
+	p.edit("content/en/privacy.md", "title: Privacy policy", "title: [Privacy policy")
+	errs := p.nextBroken()
+	eventually(t, ctx, `document.querySelector(".pelqim-overlay") && getComputedStyle(document.querySelector(".pelqim-overlay")).position == "fixed" && document.querySelector(".pelqim-overlay").textContent.includes(`+jsString(errs[0])+`)`)
+	p.edit("content/en/privacy.md", "title: [Privacy policy", "title: Privacy policy")
+	p.nextReload()
+	eventually(t, ctx, `!document.querySelector(".pelqim-overlay") && window.notReloaded`)
+
+	// Opened while broken: the error page, which turns into the page once
+	// the site builds again.
+	p.edit("themes/default/layouts/policy.html", "{{.Content}}", "{{.Content}")
+	p.nextBroken()
+	if err := chromedp.Do(ctx, chromedp.Navigate(p.url+"/en/privacy/")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, ctx, `document.documentElement.hasAttribute("data-pelqim-error") && getComputedStyle(document.body).backgroundColor == "rgb(43, 11, 11)"`)
+	inStep(t, ctx, p)
+	p.edit("themes/default/layouts/policy.html", "{{.Content}", "{{.Content}}")
+	p.nextReload()
+	eventually(t, ctx, `!document.documentElement.hasAttribute("data-pelqim-error") && document.body.textContent.includes("Reloaded in the browser.")`)
+
+	// A page that missed a rebuild (loaded as it went out, its stream not
+	// yet open) catches up once its stream connects.
+	block(t, ctx, p, true)
+	if err := chromedp.Do(ctx, chromedp.Navigate(p.url+"/en/contact/")); err != nil {
+		t.Fatal(err)
+	}
+	mark()
+	p.edit("content/en/contact.md", "Write to us", "Written while the page was not listening")
+	p.nextReload()
+	block(t, ctx, p, false)
+	eventually(t, ctx, `!window.notReloaded && document.body.textContent.includes("Written while the page was not listening")`)
+
+	if ps := problems(); len(ps) > 0 {
+		t.Errorf("the browser reported:\n%s", strings.Join(ps, "\n"))
+	}
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	return "`" + strings.NewReplacer("\\", "\\\\", "`", "\\`", "$", "\\$").Replace(s) + "`"
+}
