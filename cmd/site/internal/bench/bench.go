@@ -22,6 +22,7 @@ type options struct {
 	real  int    // runs of the real site build
 	keep  string // work directory to keep; "" means a temporary one
 	hugo  string // Hugo binary; "" means the pinned one
+	site  string // our binary; "" means build ./cmd/site
 	only  string // "", "ours" or "hugo"
 	seed  uint64
 }
@@ -47,8 +48,10 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	}
 	b := &bench{options: o, work: work, log: stderr}
 	if o.only != "hugo" {
-		if b.ours, err = buildOurs(repo, filepath.Join(work, "bin"), stderr); err != nil {
-			return err
+		if b.ours = o.site; b.ours == "" {
+			if b.ours, err = buildOurs(repo, filepath.Join(work, "bin"), stderr); err != nil {
+				return err
+			}
 		}
 	}
 	if o.only != "ours" {
@@ -75,6 +78,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 		}
 		r.real(o.real, res)
 	}
+	r.load("at end")
 	return nil
 }
 
@@ -86,12 +90,13 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	real := fs.Int("real", 20, "runs of `site build` on this repository's own site (0: skip)")
 	keep := fs.String("keep", "", "keep the corpora and the last outputs in this `dir`")
 	hugo := fs.String("hugo", "", "Hugo binary `path` (default: the version pinned in "+hugoTool+", built and cached)")
+	site := fs.String("site", "", "our generator's binary `path` (default: go build ./cmd/site)")
 	only := fs.String("only", "", "run only `ours` or only `hugo`")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic corpus")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
-	o := options{runs: *runs, real: *real, keep: *keep, hugo: *hugo, only: *only, seed: *seed}
+	o := options{runs: *runs, real: *real, keep: *keep, hugo: *hugo, site: *site, only: *only, seed: *seed}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
 	}

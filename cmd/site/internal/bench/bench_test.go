@@ -47,16 +47,15 @@ func TestSummarize(t *testing.T) {
 	ms := time.Millisecond
 	tests := []struct {
 		in   []sample
-		wall time.Duration
-		rss  int64
+		want figures
 	}{
-		{[]sample{{5 * ms, 10}}, 5 * ms, 10},
-		{[]sample{{9 * ms, 1}, {1 * ms, 30}, {4 * ms, 2}}, 4 * ms, 30},
-		{[]sample{{9 * ms, 1}, {1 * ms, 3}, {4 * ms, 2}, {6 * ms, 7}}, 5 * ms, 7},
+		{[]sample{{5 * ms, 8 * ms, 10}}, figures{wall: 5 * ms, cpu: 8 * ms, rss: 10}},
+		{[]sample{{9 * ms, 1 * ms, 1}, {1 * ms, 7 * ms, 30}, {4 * ms, 3 * ms, 2}}, figures{wall: 4 * ms, cpu: 3 * ms, rss: 2}},
+		{[]sample{{9 * ms, 0, 1}, {1 * ms, 0, 3}, {4 * ms, 0, 2}, {6 * ms, 2 * ms, 7}}, figures{wall: 5 * ms, rss: 2}},
 	}
 	for _, tt := range tests {
-		if wall, rss := summarize(tt.in); wall != tt.wall || rss != tt.rss {
-			t.Errorf("summarize(%v) = %v, %d; want %v, %d", tt.in, wall, rss, tt.wall, tt.rss)
+		if got := summarize(tt.in); got != tt.want {
+			t.Errorf("summarize(%v) = %+v, want %+v", tt.in, got, tt.want)
 		}
 	}
 }
@@ -162,13 +161,13 @@ func TestRunOurs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, stderr.String())
 	}
-	row := regexp.MustCompile(`(?m)^ +10 +30 \| +[0-9.]+ +[0-9.]+ +[0-9.]+ \| +- +- +- \|`)
+	row := regexp.MustCompile(`(?m)^ +10 +30 \| +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ \| +- +- +- +- \|`)
 	if !row.MatchString(stdout.String()) {
 		t.Errorf("no row for 10 pages per language with our figures:\n%s", stdout.String())
 	}
 	if !strings.Contains(stdout.String(), "real site (this repository") {
 		t.Errorf("no real-site line:\n%s", stdout.String())
 	}
-	read(t, filepath.Join(keep, "pages-10/public-ours/sq/index.html"))
+	read(t, filepath.Join(keep, "pages-10/public-ours-1/sq/index.html"))
 	read(t, filepath.Join(keep, "pages-10/ours/content/en/page-00009.md"))
 }

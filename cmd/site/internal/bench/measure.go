@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -14,7 +15,8 @@ import (
 // sample is one measured child process.
 type sample struct {
 	wall time.Duration
-	rss  int64 // peak resident set size, bytes
+	cpu  time.Duration // user + system time: what the build cost, even on a busy machine
+	rss  int64         // peak resident set size, bytes
 }
 
 // measure runs bin as a child process and takes its wall time, process
@@ -33,7 +35,8 @@ func measure(env []string, bin string, args ...string) (sample, error) {
 	if err != nil {
 		return sample{}, fmt.Errorf("%s %s: %w\n%s", filepath.Base(bin), strings.Join(args, " "), err, tail(out.String(), 2000))
 	}
-	return sample{wall: wall, rss: peakRSS(cmd.ProcessState)}, nil
+	ps := cmd.ProcessState
+	return sample{wall: wall, cpu: ps.UserTime() + ps.SystemTime(), rss: peakRSS(ps)}, nil
 }
 
 func tail(s string, n int) string {
@@ -43,19 +46,24 @@ func tail(s string, n int) string {
 	return s
 }
 
-// median of the walls and the highest peak of the samples.
-func summarize(ss []sample) (wall time.Duration, rss int64) {
-	walls := make([]time.Duration, len(ss))
+// summarize gives the medians of the samples' wall times, CPU times and
+// peaks. (A small build's peak varies with when the collector ran; the
+// median keeps one such run from speaking for all.)
+func summarize(ss []sample) figures {
+	walls, cpus, rss := make([]int64, len(ss)), make([]int64, len(ss)), make([]int64, len(ss))
 	for i, s := range ss {
-		walls[i] = s.wall
-		rss = max(rss, s.rss)
+		walls[i], cpus[i], rss[i] = int64(s.wall), int64(s.cpu), s.rss
 	}
-	slices.Sort(walls)
-	n := len(walls)
+	return figures{wall: time.Duration(median(walls)), cpu: time.Duration(median(cpus)), rss: median(rss)}
+}
+
+func median(xs []int64) int64 {
+	slices.Sort(xs)
+	n := len(xs)
 	if n%2 == 1 {
-		return walls[n/2], rss
+		return xs[n/2]
 	}
-	return (walls[n/2-1] + walls[n/2]) / 2, rss
+	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // output counts the pages (index.html) a build wrote under each language
@@ -78,4 +86,15 @@ func output(dir string) (pages map[string]int, htmlBytes int64, err error) {
 		return nil
 	})
 	return pages, htmlBytes, err
+}
+
+// load is the 1-minute load average ("" where unknown): wall times taken
+// while other work competes for the CPUs say little.
+func load() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	avg, _, _ := strings.Cut(string(b), " ")
+	return avg
 }

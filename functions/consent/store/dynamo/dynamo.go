@@ -105,29 +105,40 @@ func (s *Store) PutConsent(ctx context.Context, ev store.ConsentEvent) (store.Co
 // ConsentEvents implements store.Store with a paginated, consistent Query.
 func (s *Store) ConsentEvents(ctx context.Context, consentID string) ([]store.ConsentEvent, error) {
 	key := eventsKey(consentID)
-	pages := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+	items, err := queryAll[consentItem](ctx, s.db, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		KeyConditionExpression:    key.KeyCondition(),
 		ExpressionAttributeNames:  key.Names(),
 		ExpressionAttributeValues: key.Values(),
 		ConsistentRead:            aws.Bool(true),
-	})
-	var evs []store.ConsentEvent
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, wrap(err, "list consent events of %s", consentID)
-		}
-		var items []consentItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("decode consent events of %s: %w", consentID, err)
-		}
-		for _, it := range items {
-			evs = append(evs, it.ConsentEvent)
-		}
+	}, "consent events of "+consentID)
+	if err != nil {
+		return nil, err
+	}
+	evs := make([]store.ConsentEvent, len(items))
+	for i, it := range items {
+		evs[i] = it.ConsentEvent
 	}
 	store.SortEvents(evs)
 	return evs, nil
+}
+
+// queryAll runs a Query through all its pages and decodes every item.
+func queryAll[T any](ctx context.Context, db *dynamodb.Client, in *dynamodb.QueryInput, what string) ([]T, error) {
+	var all []T
+	pages := dynamodb.NewQueryPaginator(db, in)
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, wrap(err, "query %s", what)
+		}
+		var items []T
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", what, err)
+		}
+		all = append(all, items...)
+	}
+	return all, nil
 }
 
 // wrap adds context to err and marks the errors worth retrying later as

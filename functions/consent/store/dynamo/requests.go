@@ -180,26 +180,19 @@ func (s *Store) RequestsByStatus(ctx context.Context, status string) ([]store.Da
 	if err != nil {
 		return nil, err
 	}
-	pages := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+	items, err := queryAll[requestItem](ctx, s.db, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		IndexName:                 aws.String(StatusIndex),
 		KeyConditionExpression:    key.KeyCondition(),
 		ExpressionAttributeNames:  key.Names(),
 		ExpressionAttributeValues: key.Values(),
-	})
-	var rs []store.DataRequest
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, wrap(err, "list %s requests", status)
-		}
-		var items []requestItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("decode %s requests: %w", status, err)
-		}
-		for _, it := range items {
-			rs = append(rs, it.DataRequest)
-		}
+	}, status+" requests")
+	if err != nil {
+		return nil, err
+	}
+	rs := make([]store.DataRequest, len(items))
+	for i, it := range items {
+		rs[i] = it.DataRequest
 	}
 	store.SortRequests(rs)
 	return rs, nil
@@ -213,26 +206,19 @@ func (s *Store) AuditEvents(ctx context.Context, ref string) ([]store.AuditEvent
 	if err != nil {
 		return nil, err
 	}
-	pages := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+	items, err := queryAll[auditItem](ctx, s.db, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		KeyConditionExpression:    key.KeyCondition(),
 		ExpressionAttributeNames:  key.Names(),
 		ExpressionAttributeValues: key.Values(),
 		ConsistentRead:            aws.Bool(true),
-	})
-	var evs []store.AuditEvent
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, wrap(err, "audit of %s", ref)
-		}
-		var items []auditItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("decode audit of %s: %w", ref, err)
-		}
-		for _, it := range items {
-			evs = append(evs, it.AuditEvent)
-		}
+	}, "audit of "+ref)
+	if err != nil {
+		return nil, err
+	}
+	evs := make([]store.AuditEvent, len(items))
+	for i, it := range items {
+		evs[i] = it.AuditEvent
 	}
 	store.SortAudit(evs)
 	return evs, nil
