@@ -64,6 +64,15 @@ func Load(root string) (*Site, error) {
 	return s, nil
 }
 
+// Languages reads the configuration alone and returns its language codes.
+func Languages(root string) ([]string, error) {
+	s := &Site{Root: root}
+	if err := s.loadConfig(); err != nil {
+		return nil, err
+	}
+	return s.Langs(), nil
+}
+
 // Langs returns the language codes in configured order.
 func (s *Site) Langs() []string {
 	var ls []string

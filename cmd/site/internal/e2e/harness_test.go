@@ -164,8 +164,8 @@ document.cookie = "_fbp=fb.1.1;Path=/;Max-Age=3600";
 			return err
 		}
 	}
-	if err := edit(filepath.Join(theme, "layouts/base.html"), `{{template "banner.html" .}}`, `{{template "gated.html" .}}
-{{template "banner.html" .}}`); err != nil {
+	if err := edit(filepath.Join(theme, "layouts/base.html"), `{{.Shared "banner.html"}}`, `{{template "gated.html" .}}
+{{.Shared "banner.html"}}`); err != nil {
 		return err
 	}
 	if err := edit(filepath.Join(dir, "content/config.yaml"), "consentMode: false", "consentMode: true"); err != nil {

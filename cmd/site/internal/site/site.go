@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -41,15 +42,36 @@ type Site struct {
 	Theme   *theme.Theme
 	Options Options
 	base    *url.URL
+
+	// shared holds the partials that are the same on every page of a
+	// language (see View.Shared), rendered once per render pass.
+	shared sync.Map
 }
 
-// Load reads the content and the theme under root.
+// Load reads the content and the theme under root. The theme needs only
+// the languages, so it loads while the pages do.
 func Load(root string, opts Options) (*Site, error) {
+	var (
+		wg          sync.WaitGroup
+		t           *theme.Theme
+		themeErr    error
+		langs, lerr = content.Languages(root)
+	)
+	if lerr == nil {
+		wg.Go(func() { t, themeErr = theme.Load(root, ThemeDir, langs) })
+	}
 	c, err := content.Load(root)
+	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
-	return New(root, c, opts)
+	if lerr != nil || !slices.Equal(langs, c.Langs()) { // changed in between
+		return New(root, c, opts)
+	}
+	if themeErr != nil {
+		return nil, themeErr
+	}
+	return join(c, t, opts)
 }
 
 // New joins already-loaded content with the theme under root.
@@ -58,6 +80,10 @@ func New(root string, c *content.Site, opts Options) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
+	return join(c, t, opts)
+}
+
+func join(c *content.Site, t *theme.Theme, opts Options) (*Site, error) {
 	s := &Site{Content: c, Theme: t, Options: opts}
 	if err := s.SetBaseURL(opts.BaseURL); err != nil {
 		return nil, err
@@ -118,7 +144,9 @@ type Output struct {
 func (o *Output) Render() ([]byte, error) { return o.render() }
 
 // Outputs lists every file of the site, in a fixed order.
+// Each call starts a render pass: what the outputs share is rendered anew.
 func (s *Site) Outputs() []*Output {
+	s.shared.Clear()
 	var outs []*Output
 	var policy []string
 	if pol := s.policy(); pol != nil {

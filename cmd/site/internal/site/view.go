@@ -69,6 +69,22 @@ func (s *Site) renderChooser() ([]byte, error) {
 	return s.execute("chooser", &View{s: s, Page: home, canonical: "/"}, nil)
 }
 
+// Shared renders the partial name, which must be the same on every page of
+// a language (the footer, the banner: nothing in them may depend on the
+// page), once per language and render pass, and reuses it on every page.
+func (v *View) Shared(name string) (template.HTML, error) {
+	key := v.Lang + "\x00" + name
+	if h, ok := v.s.shared.Load(key); ok {
+		return h.(template.HTML), nil
+	}
+	var buf bytes.Buffer
+	if err := v.s.Theme.Layouts[v.Layout].ExecuteTemplate(&buf, name, v); err != nil {
+		return "", err
+	}
+	h, _ := v.s.shared.LoadOrStore(key, template.HTML(buf.String()))
+	return h.(template.HTML), nil
+}
+
 // T returns the theme string key in the page's language.
 func (v *View) T(key string) (string, error) {
 	str, ok := v.s.Theme.Strings[v.Lang][key]
