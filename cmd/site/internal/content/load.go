@@ -15,11 +15,13 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/sync/errgroup"
 )
 
 // Site is the loaded content: configuration, data and pages.
@@ -188,30 +190,41 @@ func (s *Site) ReadPage(file string) (*Page, error) {
 	return ParsePage(file, lang, b)
 }
 
+// loadPages reads every page, in parallel: parsing front matter is most of
+// a large site's loading time.
 func (s *Site) loadPages() error {
 	var errs Errors
-	var pages []*Page
+	var files []string
 	for _, lang := range s.Langs() {
-		files, err := s.PageFiles(lang)
+		fs, err := s.PageFiles(lang)
 		if err != nil {
 			errs = append(errs, err)
-			continue
 		}
-		for _, f := range files {
-			p, err := s.ReadPage(f)
-			if err != nil {
-				errs = append(errs, List(err)...)
-				continue
-			}
-			if !p.Draft {
-				pages = append(pages, p)
-			}
+		files = append(files, fs...)
+	}
+	pages := make([]*Page, len(files))
+	fileErrs := make([]error, len(files))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		g.Go(func() error {
+			pages[i], fileErrs[i] = s.ReadPage(f)
+			return nil
+		})
+	}
+	g.Wait()
+	var keep []*Page
+	for i, p := range pages {
+		if fileErrs[i] != nil {
+			errs = append(errs, List(fileErrs[i])...)
+		} else if !p.Draft {
+			keep = append(keep, p)
 		}
 	}
 	if len(errs) > 0 {
 		return errs
 	}
-	return s.SetPages(pages)
+	return s.SetPages(keep)
 }
 
 // SetPages orders and cross-checks pages, fills in missing lastmod dates

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 )
 
@@ -20,6 +21,8 @@ type Dir struct {
 	final, staging string
 	// Written and Kept count the files written anew and those kept as they were.
 	Written, Kept atomic.Int64
+
+	dirs sync.Map // folders already made: one mkdir each, not one per file
 }
 
 // Create starts a build of the folder out.
@@ -40,7 +43,7 @@ func Create(out string) (*Dir, error) {
 // with distinct names.
 func (d *Dir) Write(rel string, data []byte) error {
 	dst := filepath.Join(d.staging, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := d.mkdir(filepath.Dir(dst)); err != nil {
 		return err
 	}
 	prev := filepath.Join(d.final, filepath.FromSlash(rel))
@@ -54,6 +57,17 @@ func (d *Dir) Write(rel string, data []byte) error {
 		return err
 	}
 	d.Written.Add(1)
+	return nil
+}
+
+func (d *Dir) mkdir(dir string) error {
+	if _, done := d.dirs.Load(dir); done {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	d.dirs.Store(dir, true)
 	return nil
 }
 
