@@ -278,7 +278,7 @@ func (p *page) weight(assets map[string][]byte) []error {
 	return nil
 }
 
-// Weight returns a built page's gzip size with its CSS and JS, for reports.
+// gzipSize is what b weighs on the wire, compressed as the CDN would.
 func gzipSize(b []byte) int {
 	var buf bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)

@@ -2,7 +2,6 @@ package content
 
 import (
 	"bytes"
-	"fmt"
 	"path"
 	"regexp"
 	"slices"
@@ -146,4 +145,3 @@ func (p *Page) validate() error {
 	return es.Err()
 }
 
-func (p *Page) String() string { return fmt.Sprintf("%s (%s)", p.File, p.URL()) }
