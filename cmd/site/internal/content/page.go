@@ -144,4 +144,3 @@ func (p *Page) validate() error {
 	}
 	return es.Err()
 }
-
