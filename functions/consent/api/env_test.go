@@ -15,17 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// setEnv sets the variables LambdaFromEnv reads, clearing the others.
-func setEnv(t *testing.T, vars ...string) {
-	for _, k := range []string{"TABLE_NAME", "SITE_ORIGIN", "RETENTION_DAYS", "SENDER_ADDRESS", "ORIGIN_SECRET",
-		"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_PROFILE"} {
-		t.Setenv(k, "")
-	}
-	for _, kv := range vars {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-}
+func setEnv(t *testing.T, vars ...string) { testenv.SetEnv(t, vars...) }
 
 func TestLambdaFromEnvErrors(t *testing.T) {
 	all := []string{"TABLE_NAME=t", "SITE_ORIGIN=" + origin, "SENDER_ADDRESS=privatesia@xiaomistore-ks.com", "ORIGIN_SECRET=" + originSecret}

@@ -20,17 +20,7 @@ import (
 
 const origin = "https://privatesia.xiaomistore-ks.com"
 
-// setEnv sets the variables FromEnv reads, clearing the others.
-func setEnv(t *testing.T, vars ...string) {
-	for _, k := range []string{"TABLE_NAME", "SITE_ORIGIN", "RETENTION_DAYS", "SENDER_ADDRESS", "ORIGIN_SECRET",
-		"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_PROFILE"} {
-		t.Setenv(k, "")
-	}
-	for _, kv := range vars {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-}
+func setEnv(t *testing.T, vars ...string) { testenv.SetEnv(t, vars...) }
 
 // postOK records a consent event through h, as serve's browser would: no
 // origin secret (serve is reached directly).

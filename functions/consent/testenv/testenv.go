@@ -161,3 +161,20 @@ func (d *DynamoDB) Table(t testing.TB) string {
 	}
 	return name
 }
+
+// configVars are the variables the function's configuration reads.
+var configVars = []string{"TABLE_NAME", "SITE_ORIGIN", "RETENTION_DAYS", "SENDER_ADDRESS", "ORIGIN_SECRET",
+	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_PROFILE"}
+
+// SetEnv sets vars ("KEY=value") for the test and clears the other
+// configuration variables, so the machine's own settings cannot leak in.
+func SetEnv(t *testing.T, vars ...string) {
+	t.Helper()
+	for _, k := range configVars {
+		t.Setenv(k, "")
+	}
+	for _, kv := range vars {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+}

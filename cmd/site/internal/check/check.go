@@ -266,10 +266,10 @@ func (p *page) policy(csp string) []error {
 
 // weight holds the page, with the CSS and JS it loads, to PageBudget.
 func (p *page) weight(assets map[string][]byte) []error {
-	total := gzipSize(p.html)
+	total := GzipSize(p.html)
 	for _, r := range p.refs {
 		if (r.tag == "script" && r.attr == "src") || (r.tag == "link" && r.rel == "stylesheet") {
-			total += gzipSize(assets[r.val])
+			total += GzipSize(assets[r.val])
 		}
 	}
 	if total > PageBudget {
@@ -278,8 +278,8 @@ func (p *page) weight(assets map[string][]byte) []error {
 	return nil
 }
 
-// gzipSize is what b weighs on the wire, compressed as the CDN would.
-func gzipSize(b []byte) int {
+// GzipSize is what b weighs on the wire, compressed as the CDN would.
+func GzipSize(b []byte) int {
 	var buf bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	w.Write(b)

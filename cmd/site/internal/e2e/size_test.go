@@ -1,10 +1,9 @@
 package e2e
 
 import (
-	"bytes"
-	"compress/gzip"
 	"os"
 	"path/filepath"
+	"pelqim/cmd/site/internal/check"
 	"testing"
 
 	"pelqim/cmd/site/internal/site"
@@ -42,9 +41,9 @@ func TestBannerSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ours := gz(js.Data) + gz(css)
+	ours := check.GzipSize(js.Data) + check.GzipSize(css)
 	t.Logf("%-44s %7s %7s", "banner (JS + CSS)", "bytes", "gzip -9")
-	t.Logf("%-44s %7d %7d (JS %d + CSS %d)", "pelqim consent.js + consent.css (minified)", len(js.Data)+len(css), ours, gz(js.Data), gz(css))
+	t.Logf("%-44s %7d %7d (JS %d + CSS %d)", "pelqim consent.js + consent.css (minified)", len(js.Data)+len(css), ours, check.GzipSize(js.Data), check.GzipSize(css))
 
 	npm := filepath.Join(root, ".ci/node_modules")
 	for _, other := range []struct {
@@ -61,19 +60,11 @@ func TestBannerSize(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v: install the npm tools with `bash .ci/setup`", err)
 			}
-			size, zipped = size+len(b), zipped+gz(b)
+			size, zipped = size+len(b), zipped+check.GzipSize(b)
 		}
 		t.Logf("%-44s %7d %7d (%.0f× ours)", other.name, size, zipped, float64(zipped)/float64(ours))
 	}
 	if ours > BannerBudget {
 		t.Errorf("the banner weighs %d bytes gzip-compressed; the budget is %d", ours, BannerBudget)
 	}
-}
-
-func gz(b []byte) int {
-	var buf bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	w.Write(b)
-	w.Close()
-	return buf.Len()
 }
