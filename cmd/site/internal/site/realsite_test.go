@@ -2,14 +2,17 @@ package site
 
 import (
 	"bytes"
+	"html/template"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"pelqim/functions/consent/testenv"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"pelqim/cmd/site/internal/theme"
+	"pelqim/functions/consent/testenv"
 )
 
 func repoRoot(t *testing.T) string { return testenv.RepoRoot(t) }
@@ -123,5 +126,49 @@ func TestValidHTML(t *testing.T) {
 	cmd := exec.Command(java, "-jar", jar, "--errors-only", "--skip-non-html", out)
 	if msg, err := cmd.CombinedOutput(); err != nil || len(bytes.TrimSpace(msg)) > 0 {
 		t.Fatalf("the Nu HTML checker found errors (%v):\n%s", err, msg)
+	}
+}
+
+// TestMinifiedLayouts: pages are rendered with layouts minified once at
+// load. On the real site each page must be, once minified, the page that
+// the layouts as written give once minified: minifying the template text
+// changed nothing a browser sees.
+func TestMinifiedLayouts(t *testing.T) {
+	s, err := Load(repoRoot(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, err := s.Theme.Unminified()
+	if err != nil {
+		t.Fatal(err)
+	}
+	minified := s.Theme.Layouts
+	render := func(layouts map[string]*template.Template) map[string]string {
+		s.Theme.Layouts = layouts
+		pages := map[string]string{}
+		for _, o := range s.Outputs() {
+			if !strings.HasSuffix(o.Path, ".html") {
+				continue
+			}
+			b, err := o.Render()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var min bytes.Buffer
+			if err := theme.Minifier.Minify("text/html", &min, bytes.NewReader(b)); err != nil {
+				t.Fatalf("%s: %v", o.Path, err)
+			}
+			pages[o.Path] = min.String()
+		}
+		return pages
+	}
+	want, got := render(orig), render(minified)
+	if len(want) < 20 {
+		t.Fatalf("only %d pages", len(want))
+	}
+	for path, w := range want {
+		if got[path] != w {
+			t.Errorf("%s: minified layouts give\n%s\nwant\n%s", path, got[path], w)
+		}
 	}
 }

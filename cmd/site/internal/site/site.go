@@ -7,7 +7,6 @@
 package site
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -270,14 +269,4 @@ func (s *Site) Write(out string) (Stats, error) {
 		return Stats{}, err
 	}
 	return Stats{Files: len(outs), Written: int(dir.Written.Load()), Kept: int(dir.Kept.Load())}, nil
-}
-
-// minifyHTML minifies a rendered page.
-func minifyHTML(b []byte) ([]byte, error) {
-	var out bytes.Buffer
-	out.Grow(len(b))
-	if err := theme.Minifier.Minify("text/html", &out, bytes.NewReader(b)); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
 }

@@ -49,14 +49,15 @@ func (s *Site) renderPage(p *content.Page) ([]byte, error) {
 
 func (s *Site) execute(layout string, v *View, p *content.Page) ([]byte, error) {
 	var buf bytes.Buffer
+	buf.Grow(len(v.Content) + 16<<10)
 	if err := s.Theme.Layouts[layout].ExecuteTemplate(&buf, "base.html", v); err != nil {
-		err = s.Theme.TemplateError(err)
+		err = s.Theme.Explain(layout, "base.html", v, err)
 		if p != nil {
 			err = fmt.Errorf("%w (rendering %s)", err, p.File)
 		}
 		return nil, err
 	}
-	return minifyHTML(buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // renderChooser renders the root page: a choice of language, where the CDN

@@ -27,7 +27,20 @@ var Minifier = func() *minify.M {
 	m.AddFuncRegexp(regexp.MustCompile(`[/+]json$`), mjson.Minify)
 	// Document and end tags stay: validators and some tools expect them,
 	// and gzip makes them nearly free.
-	m.Add("text/html", &html.Minifier{KeepDocumentTags: true, KeepEndTags: true, KeepQuotes: true})
+	m.Add("text/html", &htmlMinifier)
+	return m
+}()
+
+var htmlMinifier = html.Minifier{KeepDocumentTags: true, KeepEndTags: true, KeepQuotes: true}
+
+// templateMinifier minifies layouts, leaving their {{actions}} as they are:
+// a layout is minified once when the theme loads instead of every page it
+// renders.
+var templateMinifier = func() *minify.M {
+	m := minify.New()
+	h := htmlMinifier
+	h.TemplateDelims = html.GoTemplateDelims
+	m.Add("text/html", &h)
 	return m
 }()
 

@@ -7,7 +7,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -33,6 +35,7 @@ type Theme struct {
 	Headers []Header
 
 	partials map[string]bool // template names defined by layouts/partials/
+	sources  sources         // the layouts as written, for errors
 }
 
 // Asset is a file written under /assets/ with its content hash in the name,
@@ -102,11 +105,13 @@ func (t *Theme) TemplateError(err error) error {
 	return content.Errorf(t.rel(file), line, "%s", m[3])
 }
 
+// loadLayouts parses the layouts twice over: as written, which gives errors
+// their true line numbers, and minified (the template text once, instead of
+// every page it renders), which is what pages are rendered with.
 func (t *Theme) loadLayouts(root string, _ []string) error {
-	t.Layouts = map[string]*template.Template{}
 	t.partials = map[string]bool{}
-	base := template.New("theme").Funcs(Funcs)
 	files := append([]string{"layouts/base.html"}, t.glob(root, "layouts/partials/*.html")...)
+	var shared []source
 	for _, f := range files {
 		src, err := t.read(root, f)
 		if err != nil {
@@ -116,14 +121,14 @@ func (t *Theme) loadLayouts(root string, _ []string) error {
 		if strings.HasPrefix(f, "layouts/partials/") {
 			t.partials[name] = true
 		}
-		if _, err := base.New(name).Parse(string(src)); err != nil {
-			return t.TemplateError(err)
-		}
+		shared = append(shared, source{name, string(src)})
 	}
-	var errs content.Errors
+	var (
+		errs    content.Errors
+		layouts []source
+	)
 	for _, f := range t.glob(root, "layouts/*.html") {
-		name := strings.TrimSuffix(path.Base(f), ".html")
-		if name == "base" {
+		if f == "layouts/base.html" {
 			continue
 		}
 		src, err := t.read(root, f)
@@ -131,14 +136,93 @@ func (t *Theme) loadLayouts(root string, _ []string) error {
 			errs = append(errs, err)
 			continue
 		}
-		tmpl := template.Must(base.Clone())
-		if _, err := tmpl.New(path.Base(f)).Parse(string(src)); err != nil {
-			errs = append(errs, t.TemplateError(err))
-			continue
+		layouts = append(layouts, source{path.Base(f), string(src)})
+	}
+	t.sources = sources{shared, layouts}
+	min, err := t.sources.minified()
+	if err != nil {
+		return append(errs, t.TemplateError(err)).Err()
+	}
+	var perrs []error
+	if t.Layouts, perrs = min.parse(); len(perrs) > 0 {
+		// The minified text has other line numbers: report the errors as
+		// the layouts are written. (If those parse, minifying broke them.)
+		if _, orig := t.sources.parse(); len(orig) > 0 {
+			perrs = orig
 		}
-		t.Layouts[name] = tmpl
+		for _, err := range perrs {
+			errs = append(errs, t.TemplateError(err))
+		}
 	}
 	return errs.Err()
+}
+
+// source is one layout file's name and text.
+type source struct{ name, text string }
+
+// sources are a theme's layouts: base.html and the partials, which every
+// layout shares, and one file per layout.
+type sources struct{ shared, layouts []source }
+
+// parse parses every layout, each in a set of its own with the shared
+// files, so that layouts may define the same blocks ("main", "head").
+func (ss sources) parse() (map[string]*template.Template, []error) {
+	base := template.New("theme").Funcs(Funcs)
+	for _, s := range ss.shared {
+		if _, err := base.New(s.name).Parse(s.text); err != nil {
+			return nil, []error{err}
+		}
+	}
+	layouts := map[string]*template.Template{}
+	var errs []error
+	for _, s := range ss.layouts {
+		tmpl := template.Must(base.Clone())
+		if _, err := tmpl.New(s.name).Parse(s.text); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		layouts[strings.TrimSuffix(s.name, ".html")] = tmpl
+	}
+	return layouts, errs
+}
+
+// templateComment matches {{/* comments */}}, which the minifier cannot see
+// through.
+var templateComment = regexp.MustCompile(`\{\{-?\s*/\*[\s\S]*?\*/\s*-?\}\}`)
+
+func (ss sources) minified() (sources, error) {
+	out := sources{make([]source, len(ss.shared)), make([]source, len(ss.layouts))}
+	for i, list := range [][]source{ss.shared, ss.layouts} {
+		dst := [][]source{out.shared, out.layouts}[i]
+		for j, s := range list {
+			var b strings.Builder
+			text := templateComment.ReplaceAllString(s.text, "")
+			if err := templateMinifier.Minify("text/html", &b, strings.NewReader(text)); err != nil {
+				return out, fmt.Errorf("template: %s:1: minifying: %w", s.name, err) // as TemplateError reads it
+			}
+			dst[j] = source{s.name, b.String()}
+		}
+	}
+	return out, nil
+}
+
+// Unminified parses the layouts as written, not minified.
+func (t *Theme) Unminified() (map[string]*template.Template, error) {
+	layouts, errs := t.sources.parse()
+	return layouts, errors.Join(errs...)
+}
+
+// Explain re-runs a failed execution of layout on the layouts as written,
+// whose error names the true line, and returns that error as file:line:
+// message. (Pages are rendered with minified layouts, whose lines are not
+// the editor's.)
+func (t *Theme) Explain(layout, name string, data any, err error) error {
+	if orig, perr := t.Unminified(); perr == nil && orig[layout] != nil {
+		if err2 := orig[layout].ExecuteTemplate(io.Discard, name, data); err2 != nil {
+			err = err2
+		}
+	}
+	return t.TemplateError(err)
 }
 
 func (t *Theme) loadStrings(root string, langs []string) error {
