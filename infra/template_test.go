@@ -124,9 +124,9 @@ func TestOriginAccessControl(t *testing.T) {
 // requires for it and no more), which is safe only together with the
 // secret header: CloudFront adds X-Origin-Verify (api.OriginSecretHeader)
 // from the stack's generated secret, and the function gets the very same
-// reference as ORIGIN_SECRET, which api.LambdaFromEnv requires and
-// api.FunctionURLHandler checks (their tests: 403 and nothing stored
-// without it).
+// reference as ORIGIN_SECRET, which the function's handlerFromEnv
+// (functions/consent) requires and api.FunctionURLHandler checks (their
+// tests: 403 and nothing stored without it).
 func TestFunctionURL(t *testing.T) {
 	tpl, root := openTemplate(t), loadYAML(t, "template.yaml")
 	urls := tpl.GetAllLambdaUrlResources()

@@ -14,10 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
-// openStore picks the store the way serve does: TABLE_NAME and the SDK's
-// variables (region, credentials, AWS_ENDPOINT_URL_DYNAMODB) for DynamoDB,
-// else the bbolt file in dataDir. It never creates a table or a folder: a
-// typo must not start an empty store.
+// openStore picks the store: with TABLE_NAME, the function's DynamoDB
+// table, configured by the SDK's whole default chain (variables, shared
+// config files, profiles, SSO: how staff sign in); else the bbolt file
+// `cmd/site serve` keeps in dataDir. It never creates a table or a folder:
+// a typo must not start an empty store.
 func openStore(ctx context.Context, dataDir string) (store.Requests, func() error, error) {
 	if table := os.Getenv("TABLE_NAME"); table != "" {
 		cfg, err := config.LoadDefaultConfig(ctx)

@@ -1,4 +1,4 @@
-package api_test
+package main
 
 import (
 	"context"
@@ -7,17 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"pelqim/functions/consent/api"
-	"pelqim/functions/consent/store"
 	"pelqim/functions/consent/store/dynamo"
+	"pelqim/functions/consent/store/storetest"
 	"pelqim/functions/consent/testenv"
 
 	"github.com/aws/aws-lambda-go/events"
 )
 
-func setEnv(t *testing.T, vars ...string) { testenv.SetEnv(t, vars...) }
-
-func TestLambdaFromEnvErrors(t *testing.T) {
+func TestHandlerFromEnvErrors(t *testing.T) {
 	all := []string{"TABLE_NAME=t", "SITE_ORIGIN=" + origin, "SENDER_ADDRESS=privatesia@xiaomistore-ks.com", "ORIGIN_SECRET=" + originSecret}
 	without := func(name string) []string {
 		var vars []string
@@ -41,30 +38,31 @@ func TestLambdaFromEnvErrors(t *testing.T) {
 		{"retention text", append(all, "RETENTION_DAYS=3y"), "RETENTION_DAYS"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			setEnv(t, c.vars...)
-			if _, err := api.LambdaFromEnv(context.Background()); err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("LambdaFromEnv: %v, want an error about %s", err, c.want)
+			testenv.SetEnv(t, c.vars...)
+			if _, err := handlerFromEnv(); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("handlerFromEnv: %v, want an error about %s", err, c.want)
 			}
 		})
 	}
 }
 
-// TestLambdaFromEnv: the handler the Lambda starts, configured as the
-// template configures it, against dynalite and aws-ses-v2-local. Only
-// requests carrying ORIGIN_SECRET reach the store or the mail.
-func TestLambdaFromEnv(t *testing.T) {
-	d, ses := testenv.Dynalite(t), testenv.SESLocal(t)
+// TestHandlerFromEnv: the handler the Lambda starts, configured as the
+// template configures it, against dynalite and aws-ses-v2-local, in
+// process (TestLambda runs the binary). Only requests carrying
+// ORIGIN_SECRET reach the store or the mail.
+func TestHandlerFromEnv(t *testing.T) {
+	d, sesLocal := testenv.Dynalite(t), testenv.SESLocal(t)
 	table := d.Table(t)
-	setEnv(t, append(append(d.Env(), ses.Env()...), "TABLE_NAME="+table, "SITE_ORIGIN="+origin+"/",
-		"SENDER_ADDRESS=privatesia@xiaomistore-ks.com", "ORIGIN_SECRET="+originSecret, "RETENTION_DAYS=30")...)
-	handle, err := api.LambdaFromEnv(context.Background())
+	testenv.SetEnv(t, append(lambdaEnv(d, table), sesLocal.Env()...)...)
+	handle, err := handlerFromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := dynamo.New(d.Client(), table)
+	const eventID = "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
 
 	for _, secret := range []string{"", originSecret[1:]} { // missing, wrong
-		for _, ev := range []events.LambdaFunctionURLRequest{urlEvent(body(fields()), "203.0.113.9:5000"), formEvent()} {
+		for _, ev := range []events.LambdaFunctionURLRequest{consentEvent(eventID), formEvent()} {
 			ev.Headers["x-origin-verify"] = secret
 			if secret == "" {
 				delete(ev.Headers, "x-origin-verify")
@@ -75,32 +73,31 @@ func TestLambdaFromEnv(t *testing.T) {
 			}
 		}
 	}
-	if evs := list(t, s, consentID); len(evs) != 0 {
-		t.Errorf("refused consent stored: %+v", evs)
+	if evs, err := s.ConsentEvents(context.Background(), consentID); err != nil || len(evs) != 0 {
+		t.Errorf("refused consent stored: %+v, %v", evs, err)
 	}
-	if rs := storedRequests(t, s); len(rs) != 0 {
+	if rs := storetest.AllRequests(t, s); len(rs) != 0 {
 		t.Errorf("refused data request stored: %+v", rs)
 	}
-	if emails := ses.Emails(t); len(emails) != 0 {
+	if emails := sesLocal.Emails(t); len(emails) != 0 {
 		t.Errorf("refused data request mailed: %v", emails)
 	}
 
-	resp, err := handle(context.Background(), urlEvent(body(fields()), "203.0.113.9:5000"))
+	resp, err := handle(context.Background(), consentEvent(eventID))
 	if err != nil || resp.StatusCode != 201 {
 		t.Fatalf("consent with the secret: %+v, %v", resp, err)
 	}
-	evs := list(t, s, consentID)
-	if len(evs) != 1 || evs[0].ClientNet != "203.0.113.0/24" {
-		t.Errorf("stored %+v", evs)
+	if evs, err := s.ConsentEvents(context.Background(), consentID); err != nil || len(evs) != 1 || evs[0].ClientNet != "2001:db8:abcd::/48" {
+		t.Errorf("stored %+v, %v", evs, err)
 	}
 	resp, err = handle(context.Background(), formEvent())
 	if err != nil || resp.StatusCode != 303 || !strings.HasPrefix(resp.Headers["Location"], "/api/requests/received?") || !strings.Contains(resp.Headers["Location"], "ref=KS-") {
 		t.Fatalf("data request form with the secret: %+v, %v", resp, err)
 	}
-	if rs := storedRequests(t, s); len(rs) != 1 || rs[0].Email != "qendresa@example.com" {
+	if rs := storetest.AllRequests(t, s); len(rs) != 1 || rs[0].Email != "qendresa@example.com" {
 		t.Errorf("stored requests %+v", rs)
 	}
-	if emails := ses.Emails(t); len(emails) != 1 || emails[0].From != "privatesia@xiaomistore-ks.com" {
+	if emails := sesLocal.Emails(t); len(emails) != 1 || emails[0].From != "privatesia@xiaomistore-ks.com" {
 		t.Errorf("emails %v", emails)
 	}
 }
@@ -109,23 +106,9 @@ func TestLambdaFromEnv(t *testing.T) {
 // forwards it to the Function URL: form-encoded, base64 in the event.
 func formEvent() events.LambdaFunctionURLRequest {
 	form := url.Values{"type": {"access"}, "email": {"qendresa@example.com"}, "language": {"sq"}, "website": {""}}
-	ev := urlEvent(nil, "203.0.113.9:5000")
+	ev := consentEvent("")
 	ev.RawPath, ev.RequestContext.HTTP.Path = "/api/requests", "/api/requests"
 	ev.Headers["content-type"] = "application/x-www-form-urlencoded"
 	ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte(form.Encode())), true
 	return ev
-}
-
-// storedRequests is every data request in rs.
-func storedRequests(t testing.TB, rs store.Requests) []store.DataRequest {
-	t.Helper()
-	var all []store.DataRequest
-	for _, st := range store.Statuses {
-		r, err := rs.RequestsByStatus(context.Background(), st)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, r...)
-	}
-	return all
 }

@@ -1,14 +1,11 @@
 // Command consent is the consent function: an AWS Lambda (provided.al2023,
 // arm64) answering Lambda Function URL events with the api handler.
-// Configuration comes from the environment (see api.LambdaFromEnv).
+// Configuration comes from the environment (see handlerFromEnv).
 package main
 
 import (
-	"context"
 	"log/slog"
 	"os"
-
-	"pelqim/functions/consent/api"
 
 	"github.com/aws/aws-lambda-go/lambda"
 )
@@ -16,7 +13,7 @@ import (
 func main() {
 	// Init phase: the clients are built once and reused by every invocation
 	// of this execution environment.
-	handle, err := api.LambdaFromEnv(context.Background())
+	handle, err := handlerFromEnv()
 	if err != nil {
 		slog.Error("consent function: configuration", "err", err)
 		os.Exit(1)

@@ -52,8 +52,8 @@ type Handler struct {
 	Timeout   time.Duration    // budget for one request's store calls; default 5s
 	Log       *slog.Logger     // default slog.Default()
 
-	// Data requests (issue 4; see requests.go). LambdaFromEnv and
-	// local.FromEnv set them.
+	// Data requests (issue 4; see requests.go). The Lambda's main
+	// package and local.FromEnv set them.
 	Requests     store.Requests // usually the same store as Store
 	Mail         mail.Sender    // confirmation emails
 	Sender       string         // their From address

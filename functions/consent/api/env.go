@@ -1,87 +1,31 @@
 package api
 
 import (
-	"cmp"
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
-
-	"pelqim/functions/consent/mail"
-	"pelqim/functions/consent/store/dynamo"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 )
-
-// LambdaFromEnv builds the Lambda's Function URL handler from the
-// environment: TABLE_NAME, SITE_ORIGIN, SENDER_ADDRESS and ORIGIN_SECRET
-// (the X-Origin-Verify value CloudFront adds; see FunctionURLHandler) are
-// required, RETENTION_DAYS is optional. The store is DynamoDB and the
-// confirmation emails go through SES v2.
-//
-// The AWS configuration is what the Lambda runtime's variables say (region,
-// the execution role's credentials) plus AWS_ENDPOINT_URL_<SERVICE> for
-// tests; the SDK's config package (shared files, profiles, SSO, STS) is not
-// linked: its service clients alone would put the arm64 binary over 10 MB.
-// `cmd/site serve` uses local.FromEnv instead.
-func LambdaFromEnv(ctx context.Context) (FunctionURLFunc, error) {
-	h, table, err := HandlerFromEnv()
-	if err != nil {
-		return nil, err
-	}
-	if table == "" {
-		return nil, errors.New("TABLE_NAME is not set")
-	}
-	secret := os.Getenv("ORIGIN_SECRET")
-	if secret == "" {
-		return nil, errors.New("ORIGIN_SECRET is not set (the value of the X-Origin-Verify header CloudFront adds)")
-	}
-	if h.Sender = os.Getenv("SENDER_ADDRESS"); h.Sender == "" {
-		return nil, errors.New("SENDER_ADDRESS is not set (the From address of the confirmation emails)")
-	}
-	region := cmp.Or(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"))
-	creds := credentials.NewStaticCredentialsProvider(os.Getenv("AWS_ACCESS_KEY_ID"),
-		os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_SESSION_TOKEN"))
-	s := dynamo.New(dynamodb.New(dynamodb.Options{
-		Region: region, Credentials: creds, BaseEndpoint: endpointURL(os.Getenv("AWS_ENDPOINT_URL_DYNAMODB")),
-	}), table)
-	h.Store, h.Requests = s, s
-	h.Mail = mail.SES{Client: sesv2.New(sesv2.Options{
-		Region: region, Credentials: creds, BaseEndpoint: endpointURL(os.Getenv("AWS_ENDPOINT_URL_SESV2")),
-	})}
-	return FunctionURLHandler(h, secret), nil
-}
-
-// endpointURL is the SDK's endpoint override for a service: its own
-// AWS_ENDPOINT_URL_<SERVICE> value, else AWS_ENDPOINT_URL, else nil (AWS's).
-func endpointURL(serviceURL string) *string {
-	if u := cmp.Or(serviceURL, os.Getenv("AWS_ENDPOINT_URL")); u != "" {
-		return aws.String(u)
-	}
-	return nil
-}
 
 // HandlerFromEnv reads the settings every entry point shares: SITE_ORIGIN
 // (required) and RETENTION_DAYS (default 1095) into a Handler without a
-// store, and TABLE_NAME ("" when unset) for the caller to open one.
-func HandlerFromEnv() (h *Handler, table string, err error) {
+// store or mail, which the caller adds: the Lambda DynamoDB and SES
+// (functions/consent), `cmd/site serve` a bbolt file and an outbox
+// (package local). It links no AWS SDK, so serve's start stays quick.
+func HandlerFromEnv() (*Handler, error) {
 	// Browsers send Origin without a trailing slash.
-	h = &Handler{Origin: strings.TrimSuffix(os.Getenv("SITE_ORIGIN"), "/"), Retention: DefaultRetention}
+	h := &Handler{Origin: strings.TrimSuffix(os.Getenv("SITE_ORIGIN"), "/"), Retention: DefaultRetention}
 	if h.Origin == "" {
-		return nil, "", errors.New("SITE_ORIGIN is not set")
+		return nil, errors.New("SITE_ORIGIN is not set")
 	}
 	if days := os.Getenv("RETENTION_DAYS"); days != "" {
 		n, err := strconv.Atoi(days)
 		if err != nil || n <= 0 {
-			return nil, "", fmt.Errorf("RETENTION_DAYS=%q: want a positive number of days", days)
+			return nil, fmt.Errorf("RETENTION_DAYS=%q: want a positive number of days", days)
 		}
 		h.Retention = time.Duration(n) * 24 * time.Hour
 	}
-	return h, os.Getenv("TABLE_NAME"), nil
+	return h, nil
 }

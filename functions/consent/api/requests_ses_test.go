@@ -7,16 +7,16 @@ import (
 	"strings"
 	"testing"
 
-	"pelqim/functions/consent/mail"
+	"pelqim/functions/consent/mail/ses"
 	"pelqim/functions/consent/testenv"
 )
 
 // TestConfirmationThroughSES sends the confirmation through the real SES v2
 // API of aws-ses-v2-local and follows the link it received.
 func TestConfirmationThroughSES(t *testing.T) {
-	ses := testenv.SESLocal(t)
+	sesLocal := testenv.SESLocal(t)
 	f := boltFixture(t)
-	f.h.Mail = mail.SES{Client: ses.Client()}
+	f.h.Mail = ses.Sender{Client: sesLocal.Client()}
 	for _, lang := range []string{"sq", "en", "sr"} {
 		form := url.Values{"type": {"rectify"}, "email": {"qendresa+" + lang + "@example.com"}, "language": {lang}, "details": {"Emri: Qëndresa"}}
 		resp := postRequest(f.h, "application/x-www-form-urlencoded", form.Encode(), "203.0.113.20:1")
@@ -24,7 +24,7 @@ func TestConfirmationThroughSES(t *testing.T) {
 			t.Fatalf("%s: %d %s", lang, resp.Status, resp.Body)
 		}
 	}
-	emails := ses.Emails(t)
+	emails := sesLocal.Emails(t)
 	if len(emails) != 3 {
 		t.Fatalf("SES holds %d emails, want 3: %v", len(emails), emails)
 	}

@@ -23,6 +23,7 @@ import (
 	"pelqim/functions/consent/store"
 	"pelqim/functions/consent/store/bolt"
 	"pelqim/functions/consent/store/dynamo"
+	"pelqim/functions/consent/store/storetest"
 	"pelqim/functions/consent/testenv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -115,18 +116,8 @@ func postJSON(h *Handler, email, addr string) Response {
 	return postRequest(h, "application/json", string(body), addr)
 }
 
-func stored(t *testing.T, rs store.Requests) []store.DataRequest {
-	t.Helper()
-	var all []store.DataRequest
-	for _, st := range store.Statuses {
-		r, err := rs.RequestsByStatus(context.Background(), st)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, r...)
-	}
-	return all
-}
+// stored is every data request in rs.
+func stored(t *testing.T, rs store.Requests) []store.DataRequest { return storetest.AllRequests(t, rs) }
 
 // sentMail is a message read back from the outbox folder.
 type sentMail struct {

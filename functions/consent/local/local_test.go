@@ -13,9 +13,6 @@ import (
 	"pelqim/functions/consent/local"
 	"pelqim/functions/consent/mail"
 	"pelqim/functions/consent/testenv"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
 const origin = "https://privatesia.xiaomistore-ks.com"
@@ -41,7 +38,7 @@ func postOK(t *testing.T, h *api.Handler) {
 func TestFromEnvLocal(t *testing.T) {
 	setEnv(t, "SITE_ORIGIN=http://127.0.0.1:1313/")
 	dir := t.TempDir()
-	h, closeStore, err := local.FromEnv(context.Background(), dir)
+	h, closeStore, err := local.FromEnv(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,27 +58,37 @@ func TestFromEnvLocal(t *testing.T) {
 	}
 }
 
-// TestFromEnvDynalite: TABLE_NAME and a loopback endpoint create the table;
-// AWS_ENDPOINT_URL_SESV2 switches the mail to SES.
-func TestFromEnvDynalite(t *testing.T) {
-	d, ses := testenv.Dynalite(t), testenv.SESLocal(t)
-	setEnv(t, append(append(d.Env(), ses.Env()...), "TABLE_NAME=pelqim-env", "SITE_ORIGIN="+origin,
-		"RETENTION_DAYS=30", "SENDER_ADDRESS=privatesia@xiaomistore-ks.com")...)
-	h, closeStore, err := local.FromEnv(context.Background(), t.TempDir())
+// TestFromEnvSender: SENDER_ADDRESS, when set, is the outbox's From too.
+func TestFromEnvSender(t *testing.T) {
+	setEnv(t, "SITE_ORIGIN="+origin, "SENDER_ADDRESS=privatesia@xiaomistore-ks.com", "RETENTION_DAYS=30")
+	h, closeStore, err := local.FromEnv(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer closeStore()
-	if h.Retention != 30*24*time.Hour {
-		t.Errorf("retention %v", h.Retention)
+	if h.Sender != "privatesia@xiaomistore-ks.com" || h.Retention != 30*24*time.Hour {
+		t.Errorf("from %q, retention %v", h.Sender, h.Retention)
 	}
-	if _, err := d.Client().DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String("pelqim-env")}); err != nil {
-		t.Errorf("table not created: %v", err)
+}
+
+// TestFromEnvRefusesAWS: serve has no DynamoDB or SES; a variable that
+// would have chosen them is an error that says where they run instead,
+// before anything is created under -data.
+func TestFromEnvRefusesAWS(t *testing.T) {
+	for _, kv := range []string{"TABLE_NAME=pelqim-Table", "AWS_ENDPOINT_URL_SESV2=http://127.0.0.1:8005"} {
+		name, _, _ := strings.Cut(kv, "=")
+		t.Run(name, func(t *testing.T) {
+			setEnv(t, "SITE_ORIGIN="+origin, kv)
+			dir := filepath.Join(t.TempDir(), "data")
+			_, _, err := local.FromEnv(dir)
+			if err == nil || !strings.Contains(err.Error(), name+" is set") || !strings.Contains(err.Error(), "aws-lambda-rie") {
+				t.Errorf("FromEnv with %s: %v, want an error naming it and where DynamoDB and SES run", kv, err)
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Errorf("the data folder was created anyway: %v", err)
+			}
+		})
 	}
-	if _, ok := h.Mail.(mail.SES); !ok || h.Sender != "privatesia@xiaomistore-ks.com" {
-		t.Errorf("mail %T from %q, want SES from SENDER_ADDRESS", h.Mail, h.Sender)
-	}
-	postOK(t, h)
 }
 
 func TestFromEnvErrors(t *testing.T) {
@@ -94,8 +101,7 @@ func TestFromEnvErrors(t *testing.T) {
 		{"no origin", nil, "data", "SITE_ORIGIN"},
 		{"retention zero", []string{"SITE_ORIGIN=" + origin, "RETENTION_DAYS=0"}, "data", "RETENTION_DAYS"},
 		{"retention text", []string{"SITE_ORIGIN=" + origin, "RETENTION_DAYS=3y"}, "data", "RETENTION_DAYS"},
-		{"no store", []string{"SITE_ORIGIN=" + origin}, "", "TABLE_NAME"},
-		{"SES without sender", []string{"SITE_ORIGIN=" + origin, "AWS_ENDPOINT_URL_SESV2=http://127.0.0.1:9"}, "data", "SENDER_ADDRESS"},
+		{"no data folder", []string{"SITE_ORIGIN=" + origin}, "", "-data"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			setEnv(t, c.vars...)
@@ -103,7 +109,7 @@ func TestFromEnvErrors(t *testing.T) {
 			if dir != "" {
 				dir = filepath.Join(t.TempDir(), dir)
 			}
-			if _, _, err := local.FromEnv(context.Background(), dir); err == nil || !strings.Contains(err.Error(), c.want) {
+			if _, _, err := local.FromEnv(dir); err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("FromEnv: %v, want an error about %s", err, c.want)
 			}
 		})

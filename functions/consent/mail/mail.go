@@ -1,6 +1,8 @@
-// Package mail sends the data-request confirmation emails: through Amazon
-// SES v2 in AWS (and against aws-ses-v2-local in tests), or into an outbox
-// folder of .eml files locally, so `cmd/site serve` needs no mail server.
+// Package mail is how the data-request confirmation emails leave: the
+// Message, the Sender interface, and Outbox, which writes them into a folder
+// of .eml files so `cmd/site serve` needs no mail server. The Lambda sends
+// through Amazon SES v2 with package mail/ses, kept apart so that nothing
+// here links the AWS SDK.
 package mail
 
 import "context"

@@ -229,8 +229,9 @@ var serving = regexp.MustCompile(`^serving .* at (http://\S+)/ \(`)
 func serve(bin, src string) (*server, error) {
 	data := src + "-data"
 	cmd := exec.Command(bin, "serve", "-src", src, "-addr", "127.0.0.1:0", "-data", data)
-	// The local store, the outbox rather than SES, and the origin serve
-	// derives from its address.
+	// Serve refuses TABLE_NAME and AWS_ENDPOINT_URL_SESV2 (it has only its
+	// local store and outbox), and must derive the origin from its address;
+	// the outbox's From is its default.
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {

@@ -29,7 +29,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	src := fs.String("src", ".", "site source `dir`")
 	addr := fs.String("addr", "127.0.0.1:1313", "listen `address`")
-	data := fs.String("data", ".pelqim-data", "`dir` of the local store (when TABLE_NAME is unset) and the mail outbox")
+	data := fs.String("data", ".pelqim-data", "`dir` of the API's local store and mail outbox")
 	debounce := fs.Duration("debounce", DefaultDebounce, "quiet `time` that ends a burst of changes before a rebuild")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -48,7 +48,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	h, closeStore, err := local.FromEnv(ctx, *data)
+	h, closeStore, err := local.FromEnv(*data)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: %w", err)

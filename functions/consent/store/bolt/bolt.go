@@ -1,5 +1,6 @@
-// Package bolt keeps consent records in an embedded bbolt file: the local
-// store of `cmd/site serve` when no DynamoDB table is configured.
+// Package bolt keeps consent records in an embedded bbolt file: the store
+// of `cmd/site serve`, which the staff's cmd/requests opens too when no
+// DynamoDB table is configured.
 package bolt
 
 import (

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"time"
 
 	"pelqim/functions/consent/store"
 
@@ -192,7 +191,6 @@ func (s *Store) AuditEvents(ctx context.Context, ref string) ([]store.AuditEvent
 // callers; its function may run again, so it recomputes n every run.
 func (s *Store) Hit(ctx context.Context, key string, expiresAt int64) (int64, error) {
 	var n int64
-	now := time.Now().Unix()
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, rateBucket)
 		if err != nil {
@@ -204,9 +202,9 @@ func (s *Store) Hit(ctx context.Context, key string, expiresAt int64) (int64, er
 				return fmt.Errorf("decode counter: %w", err)
 			}
 		}
-		if c.ExpiresAt != 0 && c.ExpiresAt <= now {
-			c = rateCount{}
-		}
+		// No reset at expiresAt: the key names its window, so a new window
+		// is a new key. (Resetting by the machine's clock would also make
+		// the count depend on when it runs rather than on the request's time.)
 		c.N++
 		c.ExpiresAt = expiresAt
 		n = c.N

@@ -69,6 +69,21 @@ func Audit(ref, action, status string, n int) store.AuditEvent {
 	}
 }
 
+// AllRequests is every data request in s, status by status: what tests of
+// the handler check after a request was or was not recorded.
+func AllRequests(t testing.TB, s store.Requests) []store.DataRequest {
+	t.Helper()
+	var all []store.DataRequest
+	for _, st := range store.Statuses {
+		r, err := s.RequestsByStatus(context.Background(), st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, r...)
+	}
+	return all
+}
+
 func putRequest(t *testing.T, s store.Requests, r store.DataRequest) {
 	t.Helper()
 	if err := s.PutRequest(context.Background(), r, Audit(r.Reference, "received", r.Status, 0)); err != nil {
