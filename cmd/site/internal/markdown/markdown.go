@@ -40,8 +40,11 @@ type Link struct {
 	Line int
 }
 
+// md is CommonMark with GitHub's tables and strikethrough. Not Linkify: a
+// bare address stays text (write [text](url) or <url>), and the build skips
+// Linkify's scan of every word, a seventh of the Markdown time.
 var md = goldmark.New(
-	goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify),
+	goldmark.WithExtensions(extension.Table, extension.Strikethrough),
 	goldmark.WithParserOptions(
 		parser.WithAttribute(),     // {#id} on headings: stable anchors chosen by editors
 		parser.WithAutoHeadingID(), // and an id for every other heading

@@ -19,6 +19,7 @@ import (
 // Dir is an output folder being built.
 type Dir struct {
 	final, staging string
+	hasPrev        bool // a previous output exists to compare with
 	// Written and Kept count the files written anew and those kept as they were.
 	Written, Kept atomic.Int64
 
@@ -36,7 +37,8 @@ func Create(out string) (*Dir, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Dir{final: out, staging: staging}, nil
+	_, err = os.Stat(out)
+	return &Dir{final: out, staging: staging, hasPrev: err == nil}, nil
 }
 
 // Write stores data at rel (slash-separated). It is safe for concurrent use
@@ -46,11 +48,13 @@ func (d *Dir) Write(rel string, data []byte) error {
 	if err := d.mkdir(filepath.Dir(dst)); err != nil {
 		return err
 	}
-	prev := filepath.Join(d.final, filepath.FromSlash(rel))
-	if old, err := os.ReadFile(prev); err == nil && bytes.Equal(old, data) {
-		if os.Link(prev, dst) == nil {
-			d.Kept.Add(1)
-			return nil
+	if d.hasPrev {
+		prev := filepath.Join(d.final, filepath.FromSlash(rel))
+		if old, err := os.ReadFile(prev); err == nil && bytes.Equal(old, data) {
+			if os.Link(prev, dst) == nil {
+				d.Kept.Add(1)
+				return nil
+			}
 		}
 	}
 	if err := os.WriteFile(dst, data, 0o644); err != nil {
@@ -64,8 +68,12 @@ func (d *Dir) mkdir(dir string) error {
 	if _, done := d.dirs.Load(dir); done {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	// Mostly the parent exists (its index.html was written first): one
+	// mkdir, where MkdirAll would stat first.
+	if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
 	}
 	d.dirs.Store(dir, true)
 	return nil

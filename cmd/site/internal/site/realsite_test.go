@@ -15,7 +15,7 @@ import (
 	"pelqim/functions/consent/testenv"
 )
 
-func repoRoot(t *testing.T) string { return testenv.RepoRoot(t) }
+func repoRoot(t testing.TB) string { return testenv.RepoRoot(t) }
 
 // alternates returns a page's canonical URL and its hreflang links.
 func alternates(t *testing.T, b []byte) (canonical string, alts map[string]string) {

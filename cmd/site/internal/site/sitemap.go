@@ -29,7 +29,7 @@ func (s *Site) sitemap() ([]byte, error) {
 		if !p.Lastmod.IsZero() {
 			u.Lastmod = p.Lastmod.UTC().Format(time.DateOnly)
 		}
-		for _, a := range (&View{s: s, Page: p}).Alternates() {
+		for _, a := range s.alternates(p) {
 			u.Links = append(u.Links, sitemapLink{"alternate", a.Hreflang, a.Href})
 		}
 		urls = append(urls, u)

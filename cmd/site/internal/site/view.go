@@ -13,14 +13,46 @@ import (
 )
 
 // View is what a layout sees as its dot: one page in one language.
+//
+// What every page shows is computed into fields before the layout runs:
+// text/template finds a field by name far more cheaply than it looks up
+// and calls a method, and pages are many.
 type View struct {
 	s *Site
 	*content.Page
 	Content template.HTML
 	// TOC lists the page's second-level headings, for its table of contents.
 	TOC []markdown.Heading
-	// canonical overrides the page's own URL (the chooser stands at /).
-	canonical string
+
+	Tag        string      // BCP 47 tag of the page's language (sr-Latn for Serbian in Latin)
+	SiteTitle  string      // the site's title in the page's language
+	Permalink  string      // the canonical, absolute URL
+	Version    string      // the policy's or cookie declaration's version, on those pages
+	Alternates []Alternate // hreflang links: every translation and x-default
+	Languages  []Link      // the page in every language, for the switcher
+	Menu       []Link      // the main navigation in the page's language
+	Scripts    []string    // extra scripts the build was asked to add (the live preview's)
+}
+
+// view makes the View of page p, at its own URL or at canonical.
+func (s *Site) view(p *content.Page, canonical string) *View {
+	v := &View{s: s, Page: p, Scripts: s.Options.Scripts}
+	v.Tag = tag(s.language(p.Lang))
+	v.SiteTitle = s.Content.Config.Title[p.Lang]
+	if canonical == "" {
+		canonical = p.URL()
+	}
+	v.Permalink = s.Abs(canonical)
+	switch p.Layout {
+	case "policy":
+		v.Version = s.Content.PolicyVersion
+	case "cookies":
+		v.Version = s.Content.ConsentVersion
+	}
+	v.Alternates = s.alternates(p)
+	v.Languages = s.languages(p)
+	v.Menu = s.menu(p)
+	return v
 }
 
 // Link is a labelled link, for menus and switchers.
@@ -38,7 +70,8 @@ func (s *Site) renderPage(p *content.Page) ([]byte, error) {
 	if err != nil {
 		return nil, content.Errorf(p.File, p.BodyLine, "%v", err)
 	}
-	v := &View{s: s, Page: p, Content: template.HTML(doc.HTML)}
+	v := s.view(p, "")
+	v.Content = template.HTML(doc.HTML)
 	for _, h := range doc.Headings {
 		if h.Level == 2 {
 			v.TOC = append(v.TOC, h)
@@ -67,7 +100,7 @@ func (s *Site) renderChooser() ([]byte, error) {
 	if home == nil {
 		return nil, content.Errorf("content/"+s.Content.Config.DefaultLanguage, 0, "no home page (index.md with translationKey home)")
 	}
-	return s.execute("chooser", &View{s: s, Page: home, canonical: "/"}, nil)
+	return s.execute("chooser", s.view(home, "/"), nil)
 }
 
 // Shared renders the partial name, which must be the same on every page of
@@ -101,52 +134,26 @@ func (v *View) Site() *content.Config { return &v.s.Content.Config }
 // Data is the site's data: cookies, categories, products, contact.
 func (v *View) Data() *content.Data { return &v.s.Content.Data }
 
-// Tag is the page language's BCP 47 tag (sr-Latn for Serbian in Latin).
-func (v *View) Tag() string { return tag(v.s.language(v.Lang)) }
-
-// SiteTitle is the site's title in the page's language.
-func (v *View) SiteTitle() string { return v.s.Content.Config.Title[v.Lang] }
-
-// Permalink is the page's canonical, absolute URL.
-func (v *View) Permalink() string {
-	if v.canonical != "" {
-		return v.s.Abs(v.canonical)
-	}
-	return v.s.Abs(v.URL())
-}
-
-// Version is the version shown on the pages that have one: the privacy
-// policy's and the cookie declaration's.
-func (v *View) Version() string {
-	switch v.Layout {
-	case "policy":
-		return v.s.Content.PolicyVersion
-	case "cookies":
-		return v.s.Content.ConsentVersion
-	}
-	return ""
-}
-
 // RequestTypes are the kinds of data request the form offers.
 func (v *View) RequestTypes() []string {
 	return []string{"access", "rectify", "erase", "restrict", "portability", "object", "withdraw"}
 }
 
-// Alternates are the hreflang links: every translation, the page itself
+// alternates are the hreflang links: every translation, the page itself
 // included, and x-default (the language chooser for home pages, else the
 // default language's page). They are the same on every translation, which
 // makes them reciprocal.
-func (v *View) Alternates() []Alternate {
+func (s *Site) alternates(p *content.Page) []Alternate {
 	var alts []Alternate
 	var def string
-	for _, t := range v.s.Content.Translations(v.Page) {
-		alts = append(alts, Alternate{tag(v.s.language(t.Lang)), v.s.Abs(t.URL())})
-		if t.Lang == v.s.Content.Config.DefaultLanguage {
-			def = v.s.Abs(t.URL())
+	for _, t := range s.Content.Translations(p) {
+		alts = append(alts, Alternate{tag(s.language(t.Lang)), s.Abs(t.URL())})
+		if t.Lang == s.Content.Config.DefaultLanguage {
+			def = s.Abs(t.URL())
 		}
 	}
-	if v.Layout == "home" {
-		def = v.s.Abs("/")
+	if p.Layout == "home" {
+		def = s.Abs("/")
 	}
 	if def != "" {
 		alts = append(alts, Alternate{"x-default", def})
@@ -154,29 +161,29 @@ func (v *View) Alternates() []Alternate {
 	return alts
 }
 
-// Languages links to this page in every language (to that language's home
-// page where it has no translation), for the language switcher.
-func (v *View) Languages() []Link {
+// languages links to p in every language (to that language's home page
+// where it has no translation), for the language switcher.
+func (s *Site) languages(p *content.Page) []Link {
 	var links []Link
-	for _, l := range v.s.Content.Config.Languages {
-		t := v.s.Content.Page(l.Code, v.TranslationKey)
+	for _, l := range s.Content.Config.Languages {
+		t := s.Content.Page(l.Code, p.TranslationKey)
 		if t == nil {
-			t = v.s.Content.Page(l.Code, "home")
+			t = s.Content.Page(l.Code, "home")
 		}
 		if t == nil {
 			continue
 		}
-		links = append(links, Link{Label: l.Name, URL: t.URL(), Lang: tag(l), Current: l.Code == v.Lang})
+		links = append(links, Link{Label: l.Name, URL: t.URL(), Lang: tag(l), Current: l.Code == p.Lang})
 	}
 	return links
 }
 
-// Menu is the main navigation in the page's language.
-func (v *View) Menu() []Link {
+// menu is the main navigation in p's language.
+func (s *Site) menu(p *content.Page) []Link {
 	var links []Link
-	for _, key := range v.s.Content.Config.Menu {
-		if p := v.s.Content.Page(v.Lang, key); p != nil {
-			links = append(links, Link{Label: p.Title, URL: p.URL(), Current: p == v.Page})
+	for _, key := range s.Content.Config.Menu {
+		if q := s.Content.Page(p.Lang, key); q != nil {
+			links = append(links, Link{Label: q.Title, URL: q.URL(), Current: q == p})
 		}
 	}
 	return links
@@ -204,9 +211,6 @@ func (v *View) URLOf(key string) string {
 
 // Asset is the hashed URL of a theme asset.
 func (v *View) Asset(name string) (string, error) { return v.s.Theme.AssetURL(name) }
-
-// Scripts are extra scripts the build was asked to add (the live preview's).
-func (v *View) Scripts() []string { return v.s.Options.Scripts }
 
 // PolicyVersion and ConsentVersion: see content.Site.
 func (v *View) PolicyVersion() string  { return v.s.Content.PolicyVersion }
