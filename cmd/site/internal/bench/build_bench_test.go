@@ -3,6 +3,7 @@ package bench
 import (
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -20,7 +21,7 @@ func BenchmarkSiteBuild(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := b.TempDir()
+	dir := workDir(b, repo)
 	src, _, err := writeSites(dir, repo, corpus{pages: *benchPages, seed: 1})
 	if err != nil {
 		b.Fatal(err)
@@ -40,10 +41,20 @@ func BenchmarkRealSite(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := b.TempDir()
+	dir := workDir(b, repo)
 	for i := 0; b.Loop(); i++ {
 		if _, err := site.Build(repo, filepath.Join(dir, fmt.Sprint("public-", i)), site.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// workDir is WorkDir, removed when b ends.
+func workDir(b *testing.B, repo string) string {
+	dir, err := WorkDir(repo)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }

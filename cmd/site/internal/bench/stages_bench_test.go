@@ -32,7 +32,7 @@ func BenchmarkStages(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		src, _, err := writeSites(b.TempDir(), repo, corpus{pages: 100, seed: 1})
+		src, _, err := writeSites(workDir(b, repo), repo, corpus{pages: 100, seed: 1})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,14 +3,11 @@ package content
 import (
 	"bytes"
 	"path"
-	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // FrontMatter is a page's YAML header, with Hugo's field names so that
@@ -88,45 +85,17 @@ func ParsePage(file, lang string, src []byte) (*Page, error) {
 	return p, p.validate()
 }
 
-// frontMatterKeys are the keys FrontMatter knows.
-var frontMatterKeys = func() map[string]bool {
-	keys := map[string]bool{}
-	t := reflect.TypeFor[FrontMatter]()
-	for i := range t.NumField() {
-		keys[t.Field(i).Tag.Get("yaml")] = true
-	}
-	return keys
-}()
-
 // decode parses the front matter once, as a node, which gives the keys'
-// lines and is decoded from; a page's front matter is flat, so checking
-// its keys is one loop (decodeYAML parses twice to check nested keys).
+// lines and is decoded from.
 func (p *Page) decode(fm []byte) error {
 	const offset = 1 // the opening "---"
-	var doc yaml.Node
-	if err := yaml.Unmarshal(fm, &doc); err != nil {
-		return YAMLError(p.File, offset, err)
+	root, err := decodeYAML(p.File, offset, fm, &p.FrontMatter)
+	if err != nil {
+		return err
 	}
 	p.Lines = map[string]int{}
-	if len(doc.Content) == 0 {
-		return nil
-	}
-	root := doc.Content[0]
-	if root.Kind == yaml.MappingNode {
-		var errs Errors
-		for i := 0; i+1 < len(root.Content); i += 2 {
-			k := root.Content[i]
-			if !frontMatterKeys[k.Value] {
-				errs = append(errs, Errorf(p.File, k.Line+offset, "field %s not found in type content.FrontMatter", k.Value))
-			}
-			p.Lines[k.Value] = k.Line + offset
-		}
-		if len(errs) > 0 {
-			return errs
-		}
-	}
-	if err := root.Decode(&p.FrontMatter); err != nil {
-		return YAMLError(p.File, offset, err)
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		p.Lines[root.Content[i].Value] = root.Content[i].Line + offset
 	}
 	return nil
 }

@@ -1,30 +1,97 @@
 package content
 
 import (
-	"bytes"
-	"errors"
-	"io"
+	"reflect"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
 
 // decodeYAML decodes src strictly (unknown keys are errors, as a misspelt
 // key would otherwise be silently ignored) into v, and returns the document's
-// root node so that later checks can point at a line.
+// root node so that later checks can point at a line. The text is parsed
+// once: v is decoded from the node.
 func decodeYAML(file string, offset int, src []byte, v any) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, YAMLError(file, offset, err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return nil, YAMLError(file, offset, err)
-	}
 	if len(doc.Content) == 0 {
 		return &yaml.Node{Line: 1}, nil
 	}
-	return doc.Content[0], nil
+	root := doc.Content[0]
+	if errs := unknownKeys(file, offset, root, reflect.TypeOf(v)); len(errs) > 0 {
+		return nil, errs
+	}
+	if err := root.Decode(v); err != nil {
+		return nil, YAMLError(file, offset, err)
+	}
+	return root, nil
+}
+
+// unknownKeys reports the mapping keys under n that no field of t (by its
+// yaml tag, as yaml.v3 names fields) would take, as yaml.v3's strict
+// decoder does; Node.Decode has no strict mode.
+func unknownKeys(file string, offset int, n *yaml.Node, t reflect.Type) Errors {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	var errs Errors
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode || reflect.PointerTo(t).Implements(unmarshaler) {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			f, ok := yamlField(t, k.Value)
+			if !ok {
+				errs = append(errs, Errorf(file, k.Line+offset, "field %s not found in type %s", k.Value, t))
+				continue
+			}
+			errs = append(errs, unknownKeys(file, offset, n.Content[i+1], f.Type)...)
+		}
+	case reflect.Slice, reflect.Array:
+		if n.Kind == yaml.SequenceNode {
+			for _, c := range n.Content {
+				errs = append(errs, unknownKeys(file, offset, c, t.Elem())...)
+			}
+		}
+	case reflect.Map:
+		if n.Kind == yaml.MappingNode {
+			for i := 1; i < len(n.Content); i += 2 {
+				errs = append(errs, unknownKeys(file, offset, n.Content[i], t.Elem())...)
+			}
+		}
+	}
+	return errs
+}
+
+var unmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
+
+// yamlField finds the field of struct t that yaml.v3 decodes key into: by
+// its tag's name, else by its lowercased name.
+func yamlField(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		if name == key {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // item returns the i-th element of a sequence node, or n itself when n is

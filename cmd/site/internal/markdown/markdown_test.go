@@ -3,6 +3,8 @@ package markdown
 import (
 	"strings"
 	"testing"
+
+	"github.com/yuin/goldmark/renderer/html"
 )
 
 func TestRender(t *testing.T) {
@@ -26,5 +28,20 @@ func TestRender(t *testing.T) {
 	}
 	if len(d.Links) != 3 || d.Links[0] != (Link{"/sq/cookies/#cookies", 5}) || d.Links[1].Line != 9 {
 		t.Errorf("links = %+v", d.Links)
+	}
+}
+
+// TestDangerousAsGoldmark: the allocation-free check agrees with goldmark's
+// own, which its renderer applies too.
+func TestDangerousAsGoldmark(t *testing.T) {
+	for _, u := range []string{
+		"", "j", "javascript:alert(1)", "JavaScript:x", "JAVASCRIPT:", "vbscript:x", "VBScript:", "file:///etc/passwd",
+		"FILE:x", "data:text/html,x", "DATA:x", "data:image/png;base64,AA", "data:image/PNG;x", "data:image/gif;x",
+		"data:image/jpeg;x", "data:image/webp;x", "data:image/svg+xml;x", "data:image/", "data:image/png",
+		"https://example.com", "/sq/privatesia/#siguria", "mailto:info@xiaomistore-ks.com", " javascript:x", "#top",
+	} {
+		if got, want := dangerous([]byte(u)), html.IsDangerousURL([]byte(u)); got != want {
+			t.Errorf("dangerous(%q) = %v, goldmark says %v", u, got, want)
+		}
 	}
 }
