@@ -49,9 +49,9 @@ func TestSummarize(t *testing.T) {
 		in   []sample
 		want figures
 	}{
-		{[]sample{{5 * ms, 8 * ms, 10}}, figures{wall: 5 * ms, cpu: 8 * ms, rss: 10}},
-		{[]sample{{9 * ms, 1 * ms, 1}, {1 * ms, 7 * ms, 30}, {4 * ms, 3 * ms, 2}}, figures{wall: 4 * ms, cpu: 3 * ms, rss: 2}},
-		{[]sample{{9 * ms, 0, 1}, {1 * ms, 0, 3}, {4 * ms, 0, 2}, {6 * ms, 2 * ms, 7}}, figures{wall: 5 * ms, rss: 2}},
+		{[]sample{{5 * ms, 8 * ms, 6 * ms, 10}}, figures{wall: 5 * ms, cpu: 8 * ms, user: 6 * ms, rss: 10}},
+		{[]sample{{9 * ms, 1 * ms, 1 * ms, 1}, {1 * ms, 7 * ms, 5 * ms, 30}, {4 * ms, 3 * ms, 2 * ms, 2}}, figures{wall: 4 * ms, cpu: 3 * ms, user: 2 * ms, rss: 2}},
+		{[]sample{{9 * ms, 0, 0, 1}, {1 * ms, 0, 0, 3}, {4 * ms, 0, 0, 2}, {6 * ms, 2 * ms, 2 * ms, 7}}, figures{wall: 5 * ms, rss: 2}},
 	}
 	for _, tt := range tests {
 		if got := summarize(tt.in); got != tt.want {
@@ -170,4 +170,21 @@ func TestRunOurs(t *testing.T) {
 	}
 	read(t, filepath.Join(keep, "pages-10/public-ours-1/sq/index.html"))
 	read(t, filepath.Join(keep, "pages-10/ours/content/en/page-00009.md"))
+}
+
+// TestWriteFloor: the floor is timed and leaves no scratch folder behind.
+func TestWriteFloor(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "public")
+	for _, rel := range []string{"index.html", "sq/a/index.html", "sq/b/index.html", "assets/site.css"} {
+		if err := writeFile(filepath.Join(out, rel), bytes.Repeat([]byte("x"), 100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := writeFloor(out)
+	if err != nil || d <= 0 {
+		t.Fatalf("writeFloor = %v, %v", d, err)
+	}
+	if _, err := os.Stat(out + "-floor"); !os.IsNotExist(err) {
+		t.Errorf("scratch folder left behind: %v", err)
+	}
 }

@@ -22,13 +22,14 @@ type bench struct {
 type result struct {
 	perLang    int // pages per language
 	ours, hugo figures
+	floor      time.Duration // writing our output's files, without generating them (writeFloor)
 }
 
 // figures summarise one generator's runs: median wall and CPU time,
 // highest peak RSS, and the pages and HTML bytes of its output.
 type figures struct {
-	wall, cpu time.Duration
-	rss       int64
+	wall, cpu, user time.Duration
+	rss             int64
 	pages     int
 	html      int64
 }
@@ -80,6 +81,9 @@ func (b *bench) size(repo string, n int) (result, error) {
 	}
 	if len(oursRuns) > 0 {
 		res.ours = summarize(oursRuns).with(res.ours)
+		if res.floor, err = writeFloor(filepath.Join(dir, fmt.Sprint("public-ours-", b.runs))); err != nil {
+			return res, fmt.Errorf("write floor: %w", err)
+		}
 	}
 	if len(hugoRuns) > 0 {
 		res.hugo = summarize(hugoRuns).with(res.hugo)

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -54,9 +55,18 @@ const HeadersFile = "headers.yaml"
 // Load reads the theme at dir (relative to root) for the given languages.
 func Load(root, dir string, langs []string) (*Theme, error) {
 	t := &Theme{Dir: dir}
+	// The steps fill separate fields; in parallel they take the time of
+	// the longest (the layouts), which is most of a small site's build.
+	steps := []func(string, []string) error{t.loadLayouts, t.loadStrings, t.loadAssets, t.loadHeaders}
+	stepErrs := make([]error, len(steps))
+	var wg sync.WaitGroup
+	for i, step := range steps {
+		wg.Go(func() { stepErrs[i] = step(root, langs) })
+	}
+	wg.Wait()
 	var errs content.Errors
-	for _, step := range []func(string, []string) error{t.loadLayouts, t.loadStrings, t.loadAssets, t.loadHeaders} {
-		errs = append(errs, content.List(step(root, langs))...)
+	for _, err := range stepErrs {
+		errs = append(errs, content.List(err)...)
 	}
 	return t, errs.Err()
 }
