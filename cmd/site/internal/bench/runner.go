@@ -30,8 +30,8 @@ type result struct {
 type figures struct {
 	wall, cpu, user time.Duration
 	rss             int64
-	pages     int
-	html      int64
+	pages           int
+	html            int64
 }
 
 // size writes a corpus of n pages per language and builds it b.runs times
