@@ -10,6 +10,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"pelqim/cmd/site/internal/content"
+	"pelqim/cmd/site/internal/markdown"
 )
 
 // sample is one measured child process.
@@ -147,4 +150,22 @@ func writeFloor(out string) (time.Duration, error) {
 		}
 	}
 	return time.Since(start), nil
+}
+
+// markdownFloor is the CPU time of rendering every page's Markdown with
+// goldmark, which Hugo uses too, on one core and nothing else: no
+// generator built on goldmark can spend less CPU than this.
+func markdownFloor(c corpus) (time.Duration, error) {
+	var total time.Duration
+	err := c.each(func(rel string, data []byte) error {
+		p, err := content.ParsePage("content/"+rel, "", data)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		_, err = markdown.Render(p.Body)
+		total += time.Since(start)
+		return err
+	})
+	return total, err
 }

@@ -23,6 +23,7 @@ type result struct {
 	perLang    int // pages per language
 	ours, hugo figures
 	floor      time.Duration // writing our output's files, without generating them (writeFloor)
+	markdown   time.Duration // rendering the corpus's Markdown alone (markdownFloor)
 }
 
 // figures summarise one generator's runs: median wall and CPU time,
@@ -50,6 +51,9 @@ func (b *bench) size(repo string, n int) (result, error) {
 		return result{}, fmt.Errorf("write the corpus: %w", err)
 	}
 	res := result{perLang: n}
+	if res.markdown, err = markdownFloor(corpus{pages: n, seed: b.seed}); err != nil {
+		return res, err
+	}
 	var oursRuns, hugoRuns []sample
 	for r := range b.runs {
 		label := fmt.Sprintf("%d pages/lang, run %d/%d", n, r+1, b.runs)
