@@ -128,8 +128,7 @@ func writeFloor(out string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	scratch := out + "-floor"
-	defer os.RemoveAll(scratch)
+	scratch := out + "-floor" // removed with the work folder, at the end
 	flush()
 	start := time.Now()
 	made := map[string]bool{}

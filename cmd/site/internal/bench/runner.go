@@ -42,9 +42,6 @@ func (b *bench) size(repo string, n int) (result, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return result{}, err
 	}
-	if b.keep == "" {
-		defer os.RemoveAll(dir)
-	}
 	fmt.Fprintf(b.log, "bench: writing %d pages per language into %s\n", n, dir)
 	ours, hugo, err := writeSites(dir, repo, corpus{pages: n, seed: b.seed})
 	if err != nil {
@@ -124,9 +121,6 @@ func (b *bench) realSite(repo string) (figures, error) {
 	dir := filepath.Join(b.work, "real")
 	if err := os.RemoveAll(dir); err != nil {
 		return f, err
-	}
-	if b.keep == "" {
-		defer os.RemoveAll(dir)
 	}
 	for r := range b.real {
 		out := filepath.Join(dir, fmt.Sprint("public-", r+1))
