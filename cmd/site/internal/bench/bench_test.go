@@ -186,8 +186,11 @@ func TestWriteFloor(t *testing.T) {
 		t.Fatalf("writeFloor = %v, %v", d, err)
 	}
 	for _, rel := range []string{"index.html", "sq/a/index.html", "sq/b/index.html", "assets/site.css"} {
-		if fi, err := os.Stat(filepath.Join(out+"-floor", rel)); err != nil || fi.Size() != 100 {
+		fi, err := os.Stat(filepath.Join(out+"-floor", rel))
+		if err != nil {
 			t.Errorf("floor copy of %s: %v", rel, err)
+		} else if fi.Size() != 100 {
+			t.Errorf("floor copy of %s: %d bytes, want 100", rel, fi.Size())
 		}
 	}
 }

@@ -48,8 +48,10 @@ func (b *bench) size(repo string, n int) (result, error) {
 		return result{}, fmt.Errorf("write the corpus: %w", err)
 	}
 	res := result{perLang: n}
-	if res.markdown, err = markdownFloor(corpus{pages: n, seed: b.seed}); err != nil {
-		return res, err
+	if b.ours != "" && b.hugo != "" { // shown beside Hugo's CPU
+		if res.markdown, err = markdownFloor(corpus{pages: n, seed: b.seed}); err != nil {
+			return res, err
+		}
 	}
 	var oursRuns, hugoRuns []sample
 	for r := range b.runs {
@@ -73,7 +75,7 @@ func (b *bench) size(repo string, n int) (result, error) {
 			out := filepath.Join(dir, fmt.Sprint("public-hugo-", r+1))
 			env := append(os.Environ(), "HUGO_CACHEDIR="+filepath.Join(dir, fmt.Sprint("hugo-cache-", r+1)))
 			s, err := b.build(label+": hugo", &res.hugo, n, out, env, b.hugo,
-				"--source", hugo, "--destination", out, "--minify")
+				"--source", hugo, "--destination", out)
 			if err != nil {
 				return res, err
 			}

@@ -47,6 +47,16 @@ func unknownKeys(file string, offset int, n *yaml.Node, t reflect.Type) Errors {
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
+			if k.ShortTag() == "!!merge" { // <<: *anchor, or a list of them
+				merged := []*yaml.Node{n.Content[i+1]}
+				if n.Content[i+1].Kind == yaml.SequenceNode {
+					merged = n.Content[i+1].Content
+				}
+				for _, m := range merged {
+					errs = append(errs, unknownKeys(file, offset, m, t)...)
+				}
+				continue
+			}
 			f, ok := yamlField(t, k.Value)
 			if !ok {
 				errs = append(errs, Errorf(file, k.Line+offset, "field %s not found in type %s", k.Value, t))
@@ -74,6 +84,7 @@ var unmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
 
 // yamlField finds the field of struct t that yaml.v3 decodes key into: by
 // its tag's name, else by its lowercased name.
+// (No type here has ",inline" fields, which this does not follow.)
 func yamlField(t reflect.Type, key string) (reflect.StructField, bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)

@@ -14,7 +14,7 @@ func TestRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := string(d.HTML)
-	for _, bad := range []string{"<script", "javascript:", "onclick", "<b", "data:text"} {
+	for _, bad := range []string{"<script", "javascript:", "onclick", "<b", "data:text", "<!--"} {
 		if strings.Contains(html, bad) {
 			t.Errorf("output contains %q:\n%s", bad, html)
 		}

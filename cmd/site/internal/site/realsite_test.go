@@ -9,9 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tdewolff/minify/v2"
+	mhtml "github.com/tdewolff/minify/v2/html"
 	"golang.org/x/net/html"
 
-	"pelqim/cmd/site/internal/theme"
 	"pelqim/functions/consent/testenv"
 )
 
@@ -155,7 +156,7 @@ func TestMinifiedLayouts(t *testing.T) {
 				t.Fatal(err)
 			}
 			var min bytes.Buffer
-			if err := theme.Minifier.Minify("text/html", &min, bytes.NewReader(b)); err != nil {
+			if err := mhtml.Minify(minify.New(), &min, bytes.NewReader(b), nil); err != nil {
 				t.Fatalf("%s: %v", o.Path, err)
 			}
 			pages[o.Path] = min.String()

@@ -1,14 +1,14 @@
 package site
 
 import (
-	"html/template"
 	"testing"
 
 	"pelqim/cmd/site/internal/markdown"
 )
 
 // BenchmarkExecute runs the policy layout on the real site's English
-// policy, its Markdown rendered beforehand: the template's share of a page.
+// policy, its Markdown rendered beforehand: the template's share of a page,
+// with the page's view (links to translations, menu).
 func BenchmarkExecute(b *testing.B) {
 	s, err := Load(repoRoot(b), Options{})
 	if err != nil {
@@ -21,13 +21,7 @@ func BenchmarkExecute(b *testing.B) {
 	}
 	s.Outputs() // starts a render pass
 	for b.Loop() {
-		v := &View{s: s, Page: p, Content: template.HTML(doc.HTML)}
-		for _, h := range doc.Headings {
-			if h.Level == 2 {
-				v.TOC = append(v.TOC, h)
-			}
-		}
-		if _, err := s.execute(p.Layout, v, p); err != nil {
+		if _, err := s.execute(p.Layout, s.pageView(p, doc), p); err != nil {
 			b.Fatal(err)
 		}
 	}

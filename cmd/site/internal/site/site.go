@@ -250,10 +250,13 @@ func (s *Site) Write(out string) (Stats, error) {
 		return Stats{}, err
 	}
 	outs := s.Outputs()
-	g, _ := errgroup.WithContext(context.Background())
+	g, ctx := errgroup.WithContext(context.Background())
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for _, o := range outs {
 		g.Go(func() error {
+			if ctx.Err() != nil {
+				return nil // another output failed: the build is lost anyway
+			}
 			b, err := o.Render()
 			if err != nil {
 				return err

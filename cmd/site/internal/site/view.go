@@ -70,6 +70,11 @@ func (s *Site) renderPage(p *content.Page) ([]byte, error) {
 	if err != nil {
 		return nil, content.Errorf(p.File, p.BodyLine, "%v", err)
 	}
+	return s.execute(p.Layout, s.pageView(p, doc), p)
+}
+
+// pageView is the view of page p whose body rendered to doc.
+func (s *Site) pageView(p *content.Page, doc *markdown.Doc) *View {
 	v := s.view(p, "")
 	v.Content = template.HTML(doc.HTML)
 	for _, h := range doc.Headings {
@@ -77,7 +82,7 @@ func (s *Site) renderPage(p *content.Page) ([]byte, error) {
 			v.TOC = append(v.TOC, h)
 		}
 	}
-	return s.execute(p.Layout, v, p)
+	return v
 }
 
 func (s *Site) execute(layout string, v *View, p *content.Page) ([]byte, error) {
@@ -113,7 +118,7 @@ func (v *View) Shared(name string) (template.HTML, error) {
 	}
 	var buf bytes.Buffer
 	if err := v.s.Theme.Layouts[v.Layout].ExecuteTemplate(&buf, name, v); err != nil {
-		return "", err
+		return "", v.s.Theme.Explain(v.Layout, name, v, err)
 	}
 	h, _ := v.s.shared.LoadOrStore(key, template.HTML(buf.String()))
 	return h.(template.HTML), nil

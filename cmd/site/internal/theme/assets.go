@@ -5,42 +5,33 @@ import (
 	"encoding/json"
 	"html/template"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/tdewolff/minify/v2"
 	"github.com/tdewolff/minify/v2/css"
 	"github.com/tdewolff/minify/v2/html"
 	"github.com/tdewolff/minify/v2/js"
-	mjson "github.com/tdewolff/minify/v2/json"
 	"github.com/tdewolff/minify/v2/svg"
 
 	"pelqim/cmd/site/internal/content"
 )
 
-// Minifier minifies HTML (with its JSON-LD blocks), CSS, JS and SVG.
+// Minifier minifies the theme's assets: CSS, JS and SVG.
 var Minifier = func() *minify.M {
 	m := minify.New()
 	m.AddFunc("text/css", css.Minify)
 	m.AddFunc("application/javascript", js.Minify)
 	m.AddFunc("image/svg+xml", svg.Minify)
-	m.AddFuncRegexp(regexp.MustCompile(`[/+]json$`), mjson.Minify)
-	// Document and end tags stay: validators and some tools expect them,
-	// and gzip makes them nearly free.
-	m.Add("text/html", &htmlMinifier)
 	return m
 }()
 
-var htmlMinifier = html.Minifier{KeepDocumentTags: true, KeepEndTags: true, KeepQuotes: true}
-
 // templateMinifier minifies layouts, leaving their {{actions}} as they are:
 // a layout is minified once when the theme loads instead of every page it
-// renders.
+// renders. Document and end tags stay: validators and some tools expect
+// them, and gzip makes them nearly free.
 var templateMinifier = func() *minify.M {
 	m := minify.New()
-	h := htmlMinifier
-	h.TemplateDelims = html.GoTemplateDelims
-	m.Add("text/html", &h)
+	m.Add("text/html", &html.Minifier{KeepDocumentTags: true, KeepEndTags: true, KeepQuotes: true, TemplateDelims: html.GoTemplateDelims})
 	return m
 }()
 

@@ -37,6 +37,8 @@ type Theme struct {
 
 	partials map[string]bool // template names defined by layouts/partials/
 	sources  sources         // the layouts as written, for errors
+	// unminified parses sources once, when an error first needs them.
+	unminified func() (map[string]*template.Template, error)
 }
 
 // Asset is a file written under /assets/ with its content hash in the name,
@@ -149,6 +151,10 @@ func (t *Theme) loadLayouts(root string, _ []string) error {
 		layouts = append(layouts, source{path.Base(f), string(src)})
 	}
 	t.sources = sources{shared, layouts}
+	t.unminified = sync.OnceValues(func() (map[string]*template.Template, error) {
+		layouts, errs := t.sources.parse()
+		return layouts, errors.Join(errs...)
+	})
 	min, err := t.sources.minified()
 	if err != nil {
 		return append(errs, t.TemplateError(err)).Err()
@@ -216,17 +222,19 @@ func (ss sources) minified() (sources, error) {
 	return out, nil
 }
 
-// Unminified parses the layouts as written, not minified.
-func (t *Theme) Unminified() (map[string]*template.Template, error) {
-	layouts, errs := t.sources.parse()
-	return layouts, errors.Join(errs...)
-}
+// Unminified returns the layouts as written, not minified.
+func (t *Theme) Unminified() (map[string]*template.Template, error) { return t.unminified() }
 
-// Explain re-runs a failed execution of layout on the layouts as written,
-// whose error names the true line, and returns that error as file:line:
-// message. (Pages are rendered with minified layouts, whose lines are not
-// the editor's.)
+// Explain re-runs a failed execution of template name in layout on the
+// layouts as written, whose error names the true line, and returns that
+// error as file:line: message. (Pages are rendered with minified layouts,
+// whose lines are not the editor's.) An error that already names its file
+// and line, such as a partial's explained by an inner call, is kept.
 func (t *Theme) Explain(layout, name string, data any, err error) error {
+	var named *content.Error
+	if errors.As(err, &named) {
+		return named
+	}
 	if orig, perr := t.Unminified(); perr == nil && orig[layout] != nil {
 		if err2 := orig[layout].ExecuteTemplate(io.Discard, name, data); err2 != nil {
 			err = err2

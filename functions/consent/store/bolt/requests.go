@@ -22,9 +22,11 @@ var (
 
 var _ store.Requests = (*Store)(nil)
 
+// rateCount is a counter. Unlike DynamoDB's, it has no TTL: this store
+// serves the local preview, where the few counters (one per client network
+// and email per hour with requests) are not worth a sweeper.
 type rateCount struct {
-	N         int64 `json:"n"`
-	ExpiresAt int64 `json:"expiresAt"`
+	N int64 `json:"n"`
 }
 
 func auditKey(ev store.AuditEvent) []byte {
@@ -189,7 +191,7 @@ func (s *Store) AuditEvents(ctx context.Context, ref string) ([]store.AuditEvent
 
 // Hit implements store.Requests. Batch shares one fsync among concurrent
 // callers; its function may run again, so it recomputes n every run.
-func (s *Store) Hit(ctx context.Context, key string, expiresAt int64) (int64, error) {
+func (s *Store) Hit(ctx context.Context, key string, _ int64) (int64, error) {
 	var n int64
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, rateBucket)
@@ -206,7 +208,6 @@ func (s *Store) Hit(ctx context.Context, key string, expiresAt int64) (int64, er
 		// is a new key. (Resetting by the machine's clock would also make
 		// the count depend on when it runs rather than on the request's time.)
 		c.N++
-		c.ExpiresAt = expiresAt
 		n = c.N
 		val, err := json.Marshal(c)
 		if err != nil {
