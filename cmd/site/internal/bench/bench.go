@@ -90,10 +90,10 @@ func Run(args []string, stdout, stderr io.Writer) error {
 }
 
 // WorkDir makes a new folder for a benchmark's corpora and outputs under
-// the repository's .bench/, on the disk where a real build writes. (The
-// system's temporary folder may be another disk: on our CI machines
-// creating a file in /tmp costs about 1 ms, 15 times what it costs in the
-// repository, and every generator would be timed mostly creating files.)
+// the repository's .bench/, where a real build writes, rather than in /tmp,
+// where tests create and delete many files: on a disk without a journal,
+// ext4 makes every file created near files deleted in the last five minutes
+// cost several times more.
 func WorkDir(repo string) (string, error) {
 	dir := filepath.Join(repo, ".bench")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
