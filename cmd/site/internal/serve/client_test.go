@@ -175,6 +175,50 @@ func TestReloadClient(t *testing.T) {
 	}
 }
 
+// TestReloadClientManyPages: an editor going from page to page keeps a
+// live preview. The streams of the pages left behind (which the browser may
+// keep in its back/forward cache) must not use up the six connections it
+// allows to the server, or the seventh page never loads; a page brought
+// back from that cache listens again.
+func TestReloadClientManyPages(t *testing.T) {
+	p := startPreview(t, copySite(t), 0)
+	ctx, problems := browser(t)
+	pages := []string{"/en/", "/en/privacy/", "/en/cookies/", "/en/categories/", "/en/contact/", "/en/data-requests/"}
+	for round := range 2 {
+		for _, path := range pages {
+			nav, cancel := context.WithTimeout(ctx, 10*time.Second)
+			err := chromedp.Do(nav, chromedp.Navigate(p.url+path))
+			cancel()
+			if err != nil {
+				t.Fatalf("round %d, %s did not load: %v", round+1, path, err)
+			}
+			if path == "/en/contact/" { // survives only in the cache
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.cached = true`)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	inStep(t, ctx, p)
+
+	// Not chromedp.NavigateBack: it waits for a load event, which a page
+	// restored from the cache does not fire.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`history.back(), true`)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, ctx, `location.pathname == "/en/contact/"`)
+	if cached, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.cached === true`)); err != nil || !cached {
+		t.Fatalf("going back loaded /en/contact/ anew (%v), not from the back/forward cache: the test no longer covers it", err)
+	}
+	inStep(t, ctx, p)
+	p.edit("content/en/contact.md", "Write to us", "Written after going back")
+	p.nextReload()
+	eventually(t, ctx, `document.body.textContent.includes("Written after going back")`)
+	if ps := problems(); len(ps) > 0 {
+		t.Errorf("the browser reported:\n%s", strings.Join(ps, "\n"))
+	}
+}
+
 // jsString quotes s as a JavaScript string literal.
 func jsString(s string) string {
 	return "`" + strings.NewReplacer("\\", "\\\\", "`", "\\`", "$", "\\$").Replace(s) + "`"

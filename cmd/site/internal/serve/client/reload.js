@@ -59,10 +59,11 @@
   // connect follows the event stream. The browser retries a dropped
   // stream by itself, but gives up on some failures (a refused or blocked
   // request): then try again a little later, for as long as the page is open.
+  let events = null;
   const connect = () => {
-    const events = new EventSource("/_pelqim/events");
+    events = new EventSource("/_pelqim/events");
     events.addEventListener("error", () => {
-      if (events.readyState === EventSource.CLOSED) setTimeout(connect, 1000);
+      if (events.readyState === EventSource.CLOSED && !hidden) setTimeout(connect, 1000);
     });
     events.addEventListener("hello", (e) => {
       const m = JSON.parse(e.data);
@@ -94,5 +95,19 @@
       }
     });
   };
+  // A page left for another may stay in the back/forward cache with its
+  // stream open: six of them would take every connection the browser
+  // allows to the server, and the next page would wait forever. So the
+  // stream closes when the page is hidden and opens again if it comes back
+  // (its hello then tells whether it missed a build).
+  let hidden = false;
+  addEventListener("pagehide", () => {
+    hidden = true;
+    events.close();
+  });
+  addEventListener("pageshow", (e) => {
+    hidden = false;
+    if (e.persisted) connect();
+  });
   connect();
 })();

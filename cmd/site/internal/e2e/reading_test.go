@@ -3,6 +3,9 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"testing"
@@ -11,6 +14,65 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
+
+// TestPhoneWidth: every page of the sitemap, and the language chooser, fits
+// a 360 px phone without scrolling sideways (the chooser with the banner
+// open), and the first Tab on a page shows its skip link with a visible
+// focus ring.
+func TestPhoneWidth(t *testing.T) {
+	setup(t)
+	paths := []string{"/"}
+	for _, loc := range sitemap(t) {
+		u, err := url.Parse(loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, u.Path)
+	}
+	if len(paths) < 19 {
+		t.Fatalf("the sitemap lists %d pages", len(paths)-1)
+	}
+	ctx := tab(t)
+	viewport(t, ctx, 360)
+	for i, path := range paths {
+		open(t, ctx, env.a.URL+path)
+		if i == 0 {
+			if open, _ := banner(t, ctx); !open {
+				t.Fatal("no banner on a first visit")
+			}
+		}
+		if w := js[int](t, ctx, `document.documentElement.scrollWidth`); w > 360 {
+			t.Errorf("%s is %d px wide at a 360 px viewport", path, w)
+		}
+		if i == 0 {
+			click(t, ctx, `#cc [data-cc=none]`) // and the focus goes back where it was
+			continue
+		}
+		keys(t, ctx, "\t")
+		if got := js[string](t, ctx, `document.activeElement.className + " " + getComputedStyle(document.activeElement).outlineStyle`); got != "skip solid" {
+			t.Errorf("%s: first Tab focuses %q, want the skip link with a solid outline", path, got)
+		}
+	}
+}
+
+// sitemap returns the page addresses the built site's sitemap lists.
+func sitemap(t *testing.T) []string {
+	t.Helper()
+	resp, err := http.Get(env.a.URL + "/sitemap.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var locs []string
+	for _, m := range regexp.MustCompile(`<loc>([^<]+)</loc>`).FindAllSubmatch(b, -1) {
+		locs = append(locs, string(m[1]))
+	}
+	return locs
+}
 
 // TestPrint: a printed policy is its text alone. The banner (open on a
 // first visit), the navigation, the skip link and the table of contents
