@@ -59,13 +59,16 @@
   // connect follows the event stream. The browser retries a dropped
   // stream by itself, but gives up on some failures (a refused or blocked
   // request): then try again a little later, for as long as the page is open.
-  let events = null;
+  let events = null; // the current stream
   const connect = () => {
-    events = new EventSource("/_pelqim/events");
-    events.addEventListener("error", () => {
-      if (events.readyState === EventSource.CLOSED && !hidden) setTimeout(connect, 1000);
+    const es = new EventSource("/_pelqim/events");
+    events = es;
+    es.addEventListener("error", () => {
+      if (es === events && es.readyState === EventSource.CLOSED && !hidden) {
+        setTimeout(() => es === events && !hidden && connect(), 1000);
+      }
     });
-    events.addEventListener("hello", (e) => {
+    es.addEventListener("hello", (e) => {
       const m = JSON.parse(e.data);
       // Served or last told of an older build (it was loaded during a
       // rebuild, or its stream was down), or the site this error page stands
@@ -77,10 +80,10 @@
       inStep(m.build);
       if (!m.broken) hideErrors();
     });
-    events.addEventListener("broken", (e) => {
+    es.addEventListener("broken", (e) => {
       if (!errorPage) showErrors(JSON.parse(e.data).errors);
     });
-    events.addEventListener("reload", (e) => {
+    es.addEventListener("reload", (e) => {
       const m = JSON.parse(e.data);
       inStep(m.build);
       if (errorPage) {
