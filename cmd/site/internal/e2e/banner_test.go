@@ -348,6 +348,42 @@ func TestWithdraw(t *testing.T) {
 	}
 }
 
+// TestBackForward: a page the browser brings back from its back/forward
+// cache acts on the choice as it is now, not as it was when the page was
+// left: chosen elsewhere, its banner is gone and the granted scripts run;
+// withdrawn elsewhere, the withdrawn scripts no longer run.
+func TestBackForward(t *testing.T) {
+	ctx := tab(t)
+	back := func(path string) {
+		t.Helper()
+		js[bool](t, ctx, `history.back(), true`)
+		waitFor(t, ctx, `location.pathname == "`+path+`" && document.readyState == "complete"`)
+	}
+
+	open(t, ctx, env.a.URL+"/en/")
+	if open, _ := banner(t, ctx); !open {
+		t.Fatal("no banner on a first visit")
+	}
+	open(t, ctx, env.a.URL+"/en/privacy/")
+	click(t, ctx, `#cc [data-cc=all]`)
+	waitFor(t, ctx, `document.documentElement.dataset.statsRan`)
+	back("/en/")
+	waitFor(t, ctx, `!cc.open && document.documentElement.dataset.statsRan`)
+
+	open(t, ctx, env.a.URL+"/en/cookies/")
+	click(t, ctx, `footer [data-cc-open]`)
+	click(t, ctx, `#cc [data-cc=none]`)
+	waitFor(t, ctx, `document.readyState == "complete" && !cc.open && !document.documentElement.dataset.statsRan`)
+	back("/en/")
+	time.Sleep(200 * time.Millisecond)
+	if ran := js[string](t, ctx, gatedRan); ran != "" {
+		t.Errorf("back on a page after withdrawing everything, its gated scripts still run: %s", ran)
+	}
+	if open, _ := banner(t, ctx); open {
+		t.Error("the banner is open again, though a choice was made")
+	}
+}
+
 func equalMaps(a, b map[string]bool) bool {
 	if len(a) != len(b) {
 		return false

@@ -25,7 +25,9 @@
   gtag && gtag('consent', 'default', { ...mode(() => 0), wait_for_update: 500 })
 
   // The cookie: 1.<consentId>.<consentVersion>.<unix seconds>.<granted ids joined by +>
-  const m = /(?:^|; )pelqim_consent=1\.([\da-f-]{36})\.([\da-f]+)\.(\d+)\.([\w+-]*)/.exec(d.cookie)
+  const cookie = () => /(?:^|; )pelqim_consent=([^;]*)/.exec(d.cookie)?.[1]
+  let seen = cookie() // the choice this page acts on
+  const m = /^1\.([\da-f-]{36})\.([\da-f]+)\.(\d+)\.([\w+-]*)/.exec(seen)
   let rec = m && { id: m[1], v: m[2], t: m[3] * 1e3, on: m[4].split('+') }
   // A choice holds for this version of the declaration, for reconsentDays.
   const valid = () => rec && rec.v == ds.consentVersion && Date.now() - rec.t < ds.reconsentDays * 864e5
@@ -127,6 +129,7 @@
     const on = Object.keys(cats).filter(c => cats[c])
     rec = { id, v: ds.consentVersion, t: t * 1e3, on }
     d.cookie = `pelqim_consent=1.${id}.${rec.v}.${t}.${on.join('+')};Path=/;Max-Age=${MAX_AGE};SameSite=Lax${location.protocol == 'https:' ? ';Secure' : ''}`
+    seen = cookie()
     save([...load(), {
       consentId: id, eventId: crypto.randomUUID(), action, categories: cats,
       consentVersion: ds.consentVersion, policyVersion: ds.policyVersion,
@@ -170,6 +173,11 @@
     show(1)
   })
   addEventListener('online', flush)
+  // A page brought back from the back/forward cache acts on the choice as
+  // it was when the page was left. Made or withdrawn meanwhile on another
+  // page, it is applied by loading this one afresh: a withdrawn script that
+  // runs cannot be stopped otherwise.
+  addEventListener('pageshow', e => e.persisted && cookie() != seen && location.reload())
 
   cc.querySelector('[data-cc-gpc]').hidden = !gpc
   opener = d.activeElement
