@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
 
@@ -380,6 +381,41 @@ func TestBackForward(t *testing.T) {
 		t.Errorf("back on a page after withdrawing everything, its gated scripts still run: %s", ran)
 	}
 	if open, _ := banner(t, ctx); open {
+		t.Error("the banner is open again, though a choice was made")
+	}
+}
+
+// TestOtherTab: a tab shown again applies a choice made in another tab
+// meanwhile, without reloading when it can (its banner closes, granted
+// scripts start) and by reloading when a script it runs was withdrawn.
+func TestOtherTab(t *testing.T) {
+	first := tab(t)
+	open(t, first, env.a.URL+"/en/")
+	if open, _ := banner(t, first); !open {
+		t.Fatal("no banner on a first visit")
+	}
+	second, cancel := chromedp.NewContext(first) // a tab beside it, same cookies
+	defer cancel()
+	// Headless tabs are all "visible": the test tells the first it is shown.
+	shown := func() { js[bool](t, first, `document.dispatchEvent(new Event("visibilitychange")), true`) }
+
+	open(t, second, env.a.URL+"/en/privacy/")
+	click(t, second, `#cc [data-cc=all]`)
+	waitFor(t, second, `document.documentElement.dataset.statsRan`)
+	js[bool](t, first, `window.notReloaded = true`)
+	shown()
+	waitFor(t, first, `!cc.open && document.documentElement.dataset.statsRan && window.notReloaded`)
+
+	click(t, second, `footer [data-cc-open]`)
+	click(t, second, `#cc [data-cc=none]`)
+	waitFor(t, second, `document.readyState == "complete" && !cc.open && !document.documentElement.dataset.statsRan`)
+	shown()
+	waitFor(t, first, `!window.notReloaded && document.readyState == "complete"`)
+	time.Sleep(200 * time.Millisecond)
+	if ran := js[string](t, first, gatedRan); ran != "" {
+		t.Errorf("after a withdrawal in another tab, this tab's gated scripts still run: %s", ran)
+	}
+	if open, _ := banner(t, first); open {
 		t.Error("the banner is open again, though a choice was made")
 	}
 }

@@ -26,9 +26,10 @@
 
   // The cookie: 1.<consentId>.<consentVersion>.<unix seconds>.<granted ids joined by +>
   const cookie = () => /(?:^|; )pelqim_consent=([^;]*)/.exec(d.cookie)?.[1]
+  const parse = c => (c = /^1\.([\da-f-]{36})\.([\da-f]+)\.(\d+)\.([\w+-]*)/.exec(c)) &&
+    { id: c[1], v: c[2], t: c[3] * 1e3, on: c[4].split('+') }
   let seen = cookie() // the choice this page acts on
-  const m = /^1\.([\da-f-]{36})\.([\da-f]+)\.(\d+)\.([\w+-]*)/.exec(seen)
-  let rec = m && { id: m[1], v: m[2], t: m[3] * 1e3, on: m[4].split('+') }
+  let rec = parse(seen)
   // A choice holds for this version of the declaration, for reconsentDays.
   const valid = () => rec && rec.v == ds.consentVersion && Date.now() - rec.t < ds.reconsentDays * 864e5
   const granted = c => valid() && rec.on.includes(c)
@@ -173,11 +174,21 @@
     show(1)
   })
   addEventListener('online', flush)
-  // A page brought back from the back/forward cache acts on the choice as
-  // it was when the page was left. Made or withdrawn meanwhile on another
-  // page, it is applied by loading this one afresh: a withdrawn script that
-  // runs cannot be stopped otherwise.
-  addEventListener('pageshow', e => e.persisted && cookie() != seen && location.reload())
+  // A page brought back from the back/forward cache, or a tab shown again,
+  // acts on the choice as it was when the visitor left it. Made or changed
+  // meanwhile on another page, the choice is applied here too: the banner
+  // closes, granted scripts start; a withdrawn script that runs here cannot
+  // be stopped but by loading the page afresh.
+  const refresh = () => {
+    if (cookie() == seen) return
+    rec = parse(seen = cookie())
+    if (optional.some(b => ran[b.name] && !granted(b.name))) return location.reload()
+    sync()
+    valid() ? (apply(), cc.open && cc.close()) : cc.open || show()
+    receipt()
+  }
+  addEventListener('pageshow', e => e.persisted && refresh())
+  d.addEventListener('visibilitychange', () => d.visibilityState == 'visible' && refresh())
 
   cc.querySelector('[data-cc-gpc]').hidden = !gpc
   opener = d.activeElement
