@@ -214,6 +214,40 @@ func TestReloadClientManyPages(t *testing.T) {
 	p.edit("content/en/contact.md", "Write to us", "Written after going back")
 	p.nextReload()
 	eventually(t, ctx, `document.body.textContent.includes("Written after going back")`)
+
+	// Eight tabs, each put in the background as the next opens, as a
+	// browser does (headless tabs all count as shown, so the test says it).
+	visibility := func(ctx context.Context, state string) {
+		t.Helper()
+		js := fmt.Sprintf(`Object.defineProperty(document, "visibilityState", {value: %q, configurable: true}),
+			document.dispatchEvent(new Event("visibilitychange")), true`, state)
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tabs []context.Context
+	for i := range 8 {
+		tab, cancel := chromedp.NewContext(ctx)
+		defer cancel()
+		if err := chromedp.Do(tab); err != nil { // opens the tab: a timeout on this first run would close it
+			t.Fatal(err)
+		}
+		nav, cancelNav := context.WithTimeout(tab, 10*time.Second)
+		err := chromedp.Do(nav, chromedp.Navigate(p.url+pages[i%len(pages)]))
+		cancelNav()
+		if err != nil {
+			t.Fatalf("tab %d (%s) did not load: %v", i+1, pages[i%len(pages)], err)
+		}
+		visibility(tab, "hidden")
+		tabs = append(tabs, tab)
+	}
+	// The first tab, shown again, follows edits again: its page is /en/.
+	visibility(tabs[0], "visible")
+	inStep(t, tabs[0], p)
+	p.edit("content/en/index.md", "Welcome to the privacy site", "Shown again: welcome to the privacy site")
+	p.nextReload()
+	eventually(t, tabs[0], `document.body.textContent.includes("Shown again: welcome")`)
+
 	if ps := problems(); len(ps) > 0 {
 		t.Errorf("the browser reported:\n%s", strings.Join(ps, "\n"))
 	}

@@ -98,19 +98,25 @@
       }
     });
   };
-  // A page left for another may stay in the back/forward cache with its
-  // stream open: six of them would take every connection the browser
-  // allows to the server, and the next page would wait forever. So the
-  // stream closes when the page is hidden and opens again if it comes back
-  // (its hello then tells whether it missed a build).
+  // A page the editor does not see (a background tab, a page kept in the
+  // back/forward cache) closes its stream: Chromium allows six connections
+  // to a server, and six open streams would leave none for the next page,
+  // which would wait forever. Shown again, the page reconnects, and the
+  // hello tells it whether it missed a build.
   let hidden = false;
-  addEventListener("pagehide", () => {
+  const hide = () => {
     hidden = true;
-    events.close();
-  });
-  addEventListener("pageshow", (e) => {
+    if (events) events.close();
+    events = null;
+  };
+  const show = () => {
+    if (!hidden) return;
     hidden = false;
-    if (e.persisted) connect();
-  });
-  connect();
+    connect();
+  };
+  addEventListener("pagehide", hide);
+  addEventListener("pageshow", (e) => e.persisted && show());
+  document.addEventListener("visibilitychange", () => (document.visibilityState === "hidden" ? hide() : show()));
+  if (document.visibilityState === "hidden") hidden = true;
+  else connect();
 })();
