@@ -110,10 +110,14 @@ func (b *builder) relevant(f string) bool {
 	return strings.HasPrefix(f, "content/") && slices.Contains(b.site.Content.Langs(), lang)
 }
 
-// isScratch matches editors' temporary files (.x.swp, x~, #x#, 4913).
+// isScratch matches editors' temporary files (.x.swp, x~, #x#, 4913) and
+// anything in a hidden folder (.trash/), which site build skips too.
 func isScratch(f string) bool {
+	if strings.HasPrefix(f, ".") || strings.Contains(f, "/.") {
+		return true
+	}
 	name := path.Base(f)
-	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "#") || strings.HasSuffix(name, "~") || name == "4913"
+	return strings.HasPrefix(name, "#") || strings.HasSuffix(name, "~") || name == "4913"
 }
 
 // reload loads and renders everything, as `site build` does.

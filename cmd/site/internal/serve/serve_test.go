@@ -246,6 +246,33 @@ func TestCreateDeleteRename(t *testing.T) {
 	}
 	p.matchesFullBuild()
 
+	// A hidden folder (an editor's .trash/) holds no pages, as for site
+	// build: a page moved there leaves the site, one made there never joins.
+	if err := os.Mkdir(filepath.Join(p.dir, "content/en/.trash"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(p.dir, "content/en/news.md"), filepath.Join(p.dir, "content/en/.trash/news.md")); err != nil {
+		t.Fatal(err)
+	}
+	if ev, _ = p.nextReload(); !has(ev.Changed, "/en/news/") || ev.Edited != "" {
+		t.Errorf("page moved into .trash: %+v, want /en/news/ changed and nothing to go to", ev)
+	}
+	p.write("content/en/.trash/old.md", page("Old", "old"))
+	p.edit("content/en/contact.md", "Write to us", "Written after the trash") // an event to wait for
+	if ev, _ = p.nextReload(); ev.Edited != "/en/contact/" {
+		t.Errorf("edit after a page was made in .trash: %+v, want /en/contact/ edited", ev)
+	}
+	if status, _, _ := p.get("/en/old/"); status != http.StatusNotFound {
+		t.Errorf("GET /en/old/, a page in .trash: %d, want 404", status)
+	}
+	p.matchesFullBuild()
+	if err := os.Rename(filepath.Join(p.dir, "content/en/.trash/news.md"), filepath.Join(p.dir, "content/en/news.md")); err != nil {
+		t.Fatal(err)
+	}
+	if ev, _ = p.nextReload(); ev.Edited != "/en/news/" {
+		t.Errorf("page moved out of .trash: edited = %q", ev.Edited)
+	}
+
 	// Deleted: a page, then a folder of pages.
 	if err := os.Remove(filepath.Join(p.dir, "content/en/news.md")); err != nil {
 		t.Fatal(err)
