@@ -169,6 +169,17 @@ func TestEditFrontMatter(t *testing.T) {
 		t.Error("the Albanian translation does not link to the moved page")
 	}
 	p.matchesFullBuild()
+
+	// Out of the menu, the cookie page is still linked from every page's
+	// footer and banner: those follow its address too.
+	p.edit("content/config.yaml", "menu: [privacy, cookies, ", "menu: [privacy, ")
+	p.nextReload()
+	p.edit("content/en/cookies.md", "slug: cookie-list", "slug: cookie-notice")
+	ev, _ = p.nextReload()
+	if !has(ev.Changed, "/en/contact/") || !strings.Contains(p.page("/en/contact/"), `href="/en/cookie-notice/#settings"`) {
+		t.Errorf("the contact page's footer does not follow the cookie page out of the menu (changed: %v)", ev.Changed)
+	}
+	p.matchesFullBuild()
 }
 
 const newPage = `---

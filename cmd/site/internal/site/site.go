@@ -177,10 +177,10 @@ func (s *Site) Outputs() []*Output {
 }
 
 // pageDeps: a page shows its own text, links to its translations and the
-// home pages, lists the menu in its language, and (home) every page of its
-// language. Data files,
-// the theme and the configuration affect every page; the live preview
-// treats those as "*".
+// home pages, lists the menu in its language, links to the pages the
+// layouts name (the footer's, the banner's), and (home) every page of its
+// language. Data files, the theme and the configuration affect every page;
+// the live preview treats those as "*".
 func (s *Site) pageDeps(p *content.Page) []string {
 	deps := []string{p.File}
 	for _, t := range s.Content.Translations(p) {
@@ -188,13 +188,13 @@ func (s *Site) pageDeps(p *content.Page) []string {
 			deps = append(deps, t.File)
 		}
 	}
-	if p.Layout == "home" {
+	if p.Layout == "home" || s.Theme.LinksAnyPage {
 		deps = append(deps, s.filesWhere(func(q *content.Page) bool { return q.Lang == p.Lang && q != p })...)
 	} else {
 		// Looked up by key, not by scanning every page: Outputs stays
 		// linear in the number of pages.
-		for _, key := range s.Content.Config.Menu {
-			if q := s.Content.Page(p.Lang, key); q != nil && q != p {
+		for _, key := range slices.Concat(s.Content.Config.Menu, s.Theme.LinkedKeys) {
+			if q := s.Content.Page(p.Lang, key); q != nil && q != p && !slices.Contains(deps, q.File) {
 				deps = append(deps, q.File)
 			}
 		}

@@ -34,6 +34,11 @@ type Theme struct {
 	// Assets maps a source name (site.css, consent.js) to its output.
 	Assets  map[string]Asset
 	Headers []Header
+	// LinkedKeys are the translation keys of the pages the layouts link to
+	// by name ({{.URLOf "cookies"}}); LinksAnyPage is set when a layout
+	// names a page by a value known only as it renders.
+	LinkedKeys   []string
+	LinksAnyPage bool
 
 	partials map[string]bool // template names defined by layouts/partials/
 	sources  sources         // the layouts as written, for errors
@@ -160,7 +165,9 @@ func (t *Theme) loadLayouts(root string, _ []string) error {
 		return append(errs, t.TemplateError(err)).Err()
 	}
 	var perrs []error
-	if t.Layouts, perrs = min.parse(); len(perrs) > 0 {
+	t.Layouts, perrs = min.parse()
+	t.LinkedKeys, t.LinksAnyPage = linkedKeys(t.Layouts)
+	if len(perrs) > 0 {
 		// The minified text has other line numbers: report the errors as
 		// the layouts are written. (If those parse, minifying broke them.)
 		if _, orig := t.sources.parse(); len(orig) > 0 {
