@@ -99,6 +99,15 @@ func TestReportsBadInput(t *testing.T) {
 		{"template error in a shared partial", replace("themes/default/layouts/partials/footer.html", `{{.T "contact"}}`, `{{.T "contactt"}}`), `themes/default/layouts/partials/footer.html:7: .*has no key "contactt"`},
 		{"template unknown string", replace("themes/default/layouts/policy.html", "{{.Content}}", `{{.T "no_such_key"}}`), `themes/default/layouts/policy.html:5: .*has no key "no_such_key"`},
 		{"string missing in a language", replace("themes/default/i18n/sr.yaml", "toc:", "tox:"), `themes/default/i18n/sr.yaml:1: missing key "toc"`},
+		{"script syntax", func(dir string) error {
+			f, err := os.OpenFile(filepath.Join(dir, "themes/default/assets/js/consent.js"), os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = f.WriteString("\nfunction (\n")
+			return err
+		}, `themes/default/assets/js/consent.js:\d+: expected Identifier instead of \( in function declaration \(column 10\)`},
 		{"inline style", replace("themes/default/layouts/policy.html", "<h1>", `<h1 style="color:red">`), `a style= attribute on <h1>: the Content-Security-Policy forbids`},
 		{"inline script", replace("themes/default/layouts/policy.html", "<h1>", `<script>alert(1)</script><h1>`), `an inline <script> with code`},
 		{"third-party script", replace("themes/default/layouts/base.html", "</head>", `<script src="https://cdn.example.com/x.js"></script></head>`), `loads from another origin`},

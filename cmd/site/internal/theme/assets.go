@@ -3,8 +3,10 @@ package theme
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/tdewolff/minify/v2"
@@ -12,6 +14,7 @@ import (
 	"github.com/tdewolff/minify/v2/html"
 	"github.com/tdewolff/minify/v2/js"
 	"github.com/tdewolff/minify/v2/svg"
+	"github.com/tdewolff/parse/v2"
 
 	"pelqim/cmd/site/internal/content"
 )
@@ -57,28 +60,47 @@ func (t *Theme) loadAssets(root string, _ []string) error {
 	t.Assets = map[string]Asset{}
 	var errs content.Errors
 	var joined bytes.Buffer
+	var parts []part
 	for _, f := range t.glob(root, "assets/css/*.css") {
 		b, err := t.read(root, f)
 		if err != nil {
 			errs = append(errs, err)
 		}
+		parts = append(parts, part{t.rel(f), bytes.Count(joined.Bytes(), []byte("\n")) + 1})
 		joined.Write(b)
 		joined.WriteByte('\n')
 	}
 	if err := t.addAsset("site.css", joined.Bytes()); err != nil {
-		errs = append(errs, content.Errorf(t.rel("assets/css"), 0, "%v", err))
+		errs = append(errs, assetError(parts, t.rel("assets/css"), err))
 	}
 	for _, f := range append(t.glob(root, "assets/js/*.js"), t.glob(root, "assets/img/*.svg")...) {
 		b, err := t.read(root, f)
 		if err == nil {
-			err = t.addAsset(path.Base(f), b)
-			if err != nil {
-				err = content.Errorf(t.rel(f), 0, "%v", err)
+			if err = t.addAsset(path.Base(f), b); err != nil {
+				err = assetError([]part{{t.rel(f), 1}}, t.rel(f), err)
 			}
 		}
 		errs = append(errs, content.List(err)...)
 	}
 	return errs.Err()
+}
+
+// part is a source file in a joined asset and the line it starts on.
+type part struct {
+	file string
+	line int
+}
+
+// assetError names the file and line of a minifier's syntax error in an
+// asset joined from parts (or in file, when it gives no position).
+func assetError(parts []part, file string, err error) error {
+	var pe *parse.Error
+	if !errors.As(err, &pe) || pe.Line < 1 || len(parts) == 0 {
+		return content.Errorf(file, 0, "%v", err)
+	}
+	i, _ := slices.BinarySearchFunc(parts, pe.Line+1, func(p part, line int) int { return p.line - line })
+	p := parts[max(i-1, 0)]
+	return content.Errorf(p.file, pe.Line-p.line+1, "%s (column %d)", pe.Message, pe.Column)
 }
 
 func (t *Theme) addAsset(name string, src []byte) error {
