@@ -111,9 +111,12 @@ func TestBrokenAtStart(t *testing.T) {
 	p.edit("content/data/contact.yaml", "email:", "email: [")
 	p = startPreview(t, dir, 0)
 	p.nextBroken()
-	status, _, body := p.get("/assets/does-not-matter.css")
+	status, h, body := p.get("/assets/does-not-matter.css")
 	if status != http.StatusInternalServerError || !strings.Contains(string(body), "content/data/contact.yaml:") {
 		t.Errorf("GET before any good build: %d\n%s", status, body)
+	}
+	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
+		t.Errorf("the error page comes without the theme's headers: Content-Security-Policy %q", csp)
 	}
 	p.edit("content/data/contact.yaml", "email: [", "email:")
 	p.nextReload()

@@ -343,6 +343,13 @@ func TestEditDataAndTheme(t *testing.T) {
 		t.Errorf("template edit: %+v", ev)
 	}
 	p.matchesFullBuild()
+
+	// New headers change no output, but how every page runs: all reload.
+	p.edit("themes/default/headers.yaml", `Referrer-Policy: "strict-origin-when-cross-origin"`, `Referrer-Policy: "no-referrer"`)
+	ev, _ = p.nextReload()
+	if _, h, _ := p.get("/en/"); h.Get("Referrer-Policy") != "no-referrer" || !has(ev.Changed, "/en/") || !has(ev.Changed, "/sr/privatnost/") {
+		t.Errorf("headers edit: Referrer-Policy %q, event %+v; want no-referrer and every page changed", h.Get("Referrer-Policy"), ev)
+	}
 }
 
 func assetURL(t *testing.T, html, prefix string) string {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -163,6 +164,9 @@ func (s *Server) fail(err error) {
 	}
 	s.mu.Lock()
 	s.broken = lines
+	if !s.loaded && s.headers == nil { // the error page runs under them too
+		s.headers, _ = theme.ReadHeaders(s.opts.Src, site.ThemeDir)
+	}
 	s.mu.Unlock()
 	s.hub.publish("broken", brokenEvent{Errors: lines})
 }
@@ -176,6 +180,15 @@ func (s *Server) apply(res *result) (changed []string, first bool) {
 	maps.Copy(s.files, res.put)
 	for _, p := range res.removed {
 		delete(s.files, p)
+	}
+	if !first && !slices.Equal(s.headers, res.site.Theme.Headers) {
+		// New headers (a new CSP) change how every page runs, though no
+		// output changed: every open page reloads.
+		changed = nil
+		for p := range s.files {
+			changed = append(changed, urlPath(p))
+		}
+		slices.Sort(changed)
 	}
 	s.headers = res.site.Theme.Headers
 	fixed := s.broken != nil

@@ -295,6 +295,15 @@ func (t *Theme) loadStrings(root string, langs []string) error {
 	return slices.CompactFunc(errs, func(a, b error) bool { return a.Error() == b.Error() }).Err()
 }
 
+// ReadHeaders reads the security headers of the theme at dir alone: the
+// live preview sends them with its error page while the site does not
+// build.
+func ReadHeaders(root, dir string) ([]Header, error) {
+	t := &Theme{Dir: dir}
+	err := t.loadHeaders(root, nil)
+	return t.Headers, err
+}
+
 func (t *Theme) loadHeaders(root string, _ []string) error {
 	src, err := t.read(root, HeadersFile)
 	if err != nil {
