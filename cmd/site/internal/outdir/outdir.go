@@ -26,15 +26,24 @@ type Dir struct {
 	dirs sync.Map // folders already made: one mkdir each, not one per file
 }
 
-// Create starts a build of the folder out.
+// Create starts a build of the folder out. An existing out must be a
+// built site (it holds index.html and sitemap.xml) or empty: the build
+// replaces it whole, and anything else there would be lost.
 func Create(out string) (*Dir, error) {
 	out = filepath.Clean(out)
+	if err := replaceable(out); err != nil {
+		return nil, err
+	}
 	parent := filepath.Dir(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
 	}
 	staging, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
 	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(staging, 0o755); err != nil { // MkdirTemp makes it 0700
+		os.Remove(staging)
 		return nil, err
 	}
 	_, err = os.Stat(out)
@@ -105,3 +114,25 @@ func (d *Dir) Commit() error {
 
 // Abort discards the staged build; the previous output stays as it was.
 func (d *Dir) Abort() { _ = os.RemoveAll(d.staging) }
+
+func replaceable(out string) error {
+	fi, err := os.Lstat(out)
+	switch {
+	case os.IsNotExist(err):
+		return nil
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s exists and is not a folder: refusing to replace it with the site", out)
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil || len(entries) == 0 {
+		return err
+	}
+	for _, f := range []string{"index.html", "sitemap.xml"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			return fmt.Errorf("%s is not a built site (it has no %s): refusing to replace it; choose an empty or new -out folder", out, f)
+		}
+	}
+	return nil
+}

@@ -8,9 +8,11 @@ package site
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -235,6 +237,9 @@ type Stats struct {
 // Build renders the site under root into out. Either the whole site is
 // written, or out is left exactly as it was.
 func Build(root, out string, opts Options) (Stats, error) {
+	if err := outsideSources(root, out); err != nil {
+		return Stats{}, err
+	}
 	s, err := Load(root, opts)
 	if err != nil {
 		return Stats{}, err
@@ -272,4 +277,22 @@ func (s *Site) Write(out string) (Stats, error) {
 		return Stats{}, err
 	}
 	return Stats{Files: len(outs), Written: int(dir.Written.Load()), Kept: int(dir.Kept.Load())}, nil
+}
+
+// outsideSources refuses an output folder that is the source folder, holds
+// it, or lies in its content or theme: the build replaces its output whole.
+func outsideSources(root, out string) error {
+	absRoot, err1 := filepath.Abs(root)
+	absOut, err2 := filepath.Abs(out)
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
+	within := func(dir, path string) bool {
+		rel, err := filepath.Rel(dir, path)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	if within(absOut, absRoot) || within(filepath.Join(absRoot, "content"), absOut) || within(filepath.Join(absRoot, "themes"), absOut) {
+		return fmt.Errorf("-out %s would replace the site's sources in %s: choose a folder outside them, such as %s", out, root, filepath.Join(root, "public"))
+	}
+	return nil
 }

@@ -218,3 +218,55 @@ func edit(t *testing.T, file, old, new string) {
 		t.Fatal(err)
 	}
 }
+
+// TestBuildRefusesToReplace: the build replaces its output folder whole, so
+// it refuses one that holds the sources, lies in them, is a file, or is a
+// folder with something other than a built site in it; those stay as they
+// were.
+func TestBuildRefusesToReplace(t *testing.T) {
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS(fixture)); err != nil {
+		t.Fatal(err)
+	}
+	write := func(rel, data string) string {
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	notes := write("notes.txt", "keep me")
+	other := filepath.Dir(write("other/keep.txt", "keep me too"))
+	for _, c := range []struct{ out, want string }{
+		{root, "would replace the site's sources"},
+		{filepath.Dir(root), "would replace the site's sources"},
+		{filepath.Join(root, "content"), "would replace the site's sources"},
+		{filepath.Join(root, "themes", "default", "public"), "would replace the site's sources"},
+		{notes, "is not a folder"},
+		{other, "is not a built site"},
+	} {
+		_, err := Build(root, c.out, Options{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("-out %s: %v, want an error saying %q", c.out, err, c.want)
+		}
+	}
+	for _, p := range []string{notes, filepath.Join(other, "keep.txt"), filepath.Join(root, "content")} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s is gone: %v", p, err)
+		}
+	}
+	// A built site, or an empty folder, is replaced; the site's folder is
+	// readable by the web server.
+	out := filepath.Join(root, "public")
+	for range 2 {
+		if _, err := Build(root, out, Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("output folder mode %v (%v), want 0755", fi.Mode().Perm(), err)
+	}
+}
