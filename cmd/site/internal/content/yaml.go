@@ -20,11 +20,13 @@ func decodeYAML(file string, offset int, src []byte, v any) (*yaml.Node, error) 
 		return &yaml.Node{Line: 1}, nil
 	}
 	root := doc.Content[0]
-	if errs := unknownKeys(file, offset, root, reflect.TypeOf(v)); len(errs) > 0 {
-		return nil, errs
-	}
+	// Decoding first lets yaml.v3 refuse a document whose aliases expand
+	// without bound ("billion laughs") before the key check walks it.
 	if err := root.Decode(v); err != nil {
 		return nil, YAMLError(file, offset, err)
+	}
+	if errs := unknownKeys(file, offset, root, reflect.TypeOf(v)); len(errs) > 0 {
+		return nil, errs
 	}
 	return root, nil
 }
@@ -33,11 +35,36 @@ func decodeYAML(file string, offset int, src []byte, v any) (*yaml.Node, error) 
 // yaml tag, as yaml.v3 names fields) would take, as yaml.v3's strict
 // decoder does; Node.Decode has no strict mode.
 func unknownKeys(file string, offset int, n *yaml.Node, t reflect.Type) Errors {
+	k := keyCheck{file: file, offset: offset, seen: map[visit]bool{}}
+	return k.check(n, t)
+}
+
+// keyCheck walks a document against a type; an anchored node is checked
+// once per type however many aliases and merge keys repeat it, so a small
+// document of nested merges cannot make the walk exponential.
+type keyCheck struct {
+	file   string
+	offset int
+	seen   map[visit]bool
+}
+
+type visit struct {
+	n *yaml.Node
+	t reflect.Type
+}
+
+func (k keyCheck) check(n *yaml.Node, t reflect.Type) Errors {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
+	}
+	if n.Anchor != "" {
+		if k.seen[visit{n, t}] {
+			return nil
+		}
+		k.seen[visit{n, t}] = true
 	}
 	var errs Errors
 	switch t.Kind() {
@@ -46,34 +73,34 @@ func unknownKeys(file string, offset int, n *yaml.Node, t reflect.Type) Errors {
 			return nil
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if k.ShortTag() == "!!merge" { // <<: *anchor, or a list of them
+			key := n.Content[i]
+			if key.ShortTag() == "!!merge" { // <<: *anchor, or a list of them
 				merged := []*yaml.Node{n.Content[i+1]}
 				if n.Content[i+1].Kind == yaml.SequenceNode {
 					merged = n.Content[i+1].Content
 				}
 				for _, m := range merged {
-					errs = append(errs, unknownKeys(file, offset, m, t)...)
+					errs = append(errs, k.check(m, t)...)
 				}
 				continue
 			}
-			f, ok := yamlField(t, k.Value)
+			f, ok := yamlField(t, key.Value)
 			if !ok {
-				errs = append(errs, Errorf(file, k.Line+offset, "field %s not found in type %s", k.Value, t))
+				errs = append(errs, Errorf(k.file, key.Line+k.offset, "field %s not found in type %s", key.Value, t))
 				continue
 			}
-			errs = append(errs, unknownKeys(file, offset, n.Content[i+1], f.Type)...)
+			errs = append(errs, k.check(n.Content[i+1], f.Type)...)
 		}
 	case reflect.Slice, reflect.Array:
 		if n.Kind == yaml.SequenceNode {
 			for _, c := range n.Content {
-				errs = append(errs, unknownKeys(file, offset, c, t.Elem())...)
+				errs = append(errs, k.check(c, t.Elem())...)
 			}
 		}
 	case reflect.Map:
 		if n.Kind == yaml.MappingNode {
 			for i := 1; i < len(n.Content); i += 2 {
-				errs = append(errs, unknownKeys(file, offset, n.Content[i], t.Elem())...)
+				errs = append(errs, k.check(n.Content[i], t.Elem())...)
 			}
 		}
 	}

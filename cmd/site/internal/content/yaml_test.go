@@ -1,8 +1,10 @@
 package content
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDecodeYAMLKeys: unknown keys are reported at their line, also through
@@ -35,5 +37,36 @@ func TestDecodeYAMLKeys(t *testing.T) {
 				t.Errorf("error %v, want %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestDecodeYAMLMergeBomb: nested merge keys that repeat an anchor at every
+// level are checked once each, not once per path (9^11 here).
+func TestDecodeYAMLMergeBomb(t *testing.T) {
+	inner := "&a0 {name: x, bogus: 1}"
+	for d := 1; d < 12; d++ {
+		inner = fmt.Sprintf("&a%d {<<: [%s%s]}", d, inner, strings.Repeat(fmt.Sprintf(", *a%d", d-1), 9))
+	}
+	src := fmt.Sprintf("items:\n  - <<: [%s%s]\n", inner, strings.Repeat(", *a11", 9))
+	type doc struct {
+		Items []struct {
+			Name string `yaml:"name"`
+		} `yaml:"items"`
+	}
+	done := make(chan error, 1)
+	go func() {
+		var d doc
+		_, err := decodeYAML("f.yaml", 0, []byte(src), &d)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("no error for the unknown key bogus (or the aliasing)")
+		} else if n := len(List(err)); n > 1 {
+			t.Errorf("%d errors, want the one unknown key once", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("decoding a 2 KB document of nested merge keys took over 10 s")
 	}
 }
