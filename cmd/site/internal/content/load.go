@@ -265,7 +265,9 @@ func (s *Site) SetPages(pages []*Page) error {
 	}
 	s.PolicyVersion = ""
 	if p := s.Page(s.Config.DefaultLanguage, PolicyKey); p != nil {
-		s.PolicyVersion = shortHash(string(p.Body))
+		// Line endings are no change of text: a checkout with CRLF must not
+		// ask every visitor for consent again.
+		s.PolicyVersion = shortHash(strings.ReplaceAll(string(p.Body), "\r\n", "\n"))
 	}
 	return nil
 }

@@ -146,8 +146,9 @@ func (p *Page) validate() error {
 	case !isHome && p.Layout != "404" && !slugRE.MatchString(p.Slug):
 		bad("slug", "front matter: slug %q must be lowercase ASCII letters and digits joined by - or _", p.Slug)
 	}
-	if len(p.Description) > 300 {
-		bad("description", "front matter: description is %d characters; keep it under 160", len(p.Description))
+	// Search engines show about 160 characters; past 300 it is no summary.
+	if n := utf8.RuneCountInString(p.Description); n > 300 {
+		bad("description", "front matter: description is %d characters; keep it under 300, best under 160", n)
 	}
 	if !p.Date.IsZero() && !p.Lastmod.IsZero() && p.Lastmod.Before(p.Date) {
 		bad("lastmod", "front matter: lastmod %s is before date %s", p.Lastmod.Format(time.DateOnly), p.Date.Format(time.DateOnly))
