@@ -97,6 +97,7 @@ func TestReportsBadInput(t *testing.T) {
 		{"template unknown field", replace("themes/default/layouts/policy.html", "{{.Content}}", "{{.Contnet}}"), `themes/default/layouts/policy.html:5: .*can't evaluate field Contnet`},
 		{"template error in an included partial", replace("themes/default/layouts/partials/toc.html", "{{.Text}}", "{{.Txet}}"), `themes/default/layouts/partials/toc.html:3: .*can't evaluate field Txet`},
 		{"template error in a shared partial", replace("themes/default/layouts/partials/footer.html", `{{.T "contact"}}`, `{{.T "contactt"}}`), `themes/default/layouts/partials/footer.html:7: .*has no key "contactt"`},
+		{"template missing partial", replace("themes/default/layouts/policy.html", `{{template "toc.html" .}}`, `{{template "missing.html" .}}`), `themes/default/layouts/policy.html:4: no such template "missing.html"`},
 		{"template unknown string", replace("themes/default/layouts/policy.html", "{{.Content}}", `{{.T "no_such_key"}}`), `themes/default/layouts/policy.html:5: .*has no key "no_such_key"`},
 		{"string missing in a language", replace("themes/default/i18n/sr.yaml", "toc:", "tox:"), `themes/default/i18n/sr.yaml:1: missing key "toc"`},
 		{"script syntax", func(dir string) error {

@@ -104,8 +104,10 @@ func (t *Theme) glob(root, pattern string) []string {
 	return names
 }
 
-// tmplErr matches html/template's "template: NAME:LINE:..." errors.
-var tmplErr = regexp.MustCompile(`^template: ([^:]+):(\d+):(?:\d+:)? ?(.*)$`)
+// tmplErr matches text/template's "template: NAME:LINE:COL: ..." errors and
+// html/template's "html/template:NAME:LINE:COL: ..." ones (whose line and
+// column may be missing).
+var tmplErr = regexp.MustCompile(`^(?:html/)?template: ?([^:\s]+):(?:(\d+):)?(?:\d+:)? ?(.*)$`)
 
 // TemplateError rewrites a template error as file:line: message, naming the
 // theme file, so that editors can find it.
