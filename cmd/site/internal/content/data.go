@@ -1,6 +1,7 @@
 package content
 
 import (
+	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
@@ -137,6 +138,20 @@ func (v *validator) absURL(n *yaml.Node, name, s string) {
 	}
 }
 
+// CheckBaseURL tells whether s can be the base of every absolute URL of the
+// site (canonical, hreflang, sitemap): an http(s) origin with the root path
+// and nothing after it.
+func CheckBaseURL(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return fmt.Errorf("%q is not an absolute http(s) URL", s)
+	case u.Path != "/" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || u.User != nil:
+		return fmt.Errorf("%q must be an origin and the root path /, like https://example.com/, with no other path, query or fragment", s)
+	}
+	return nil
+}
+
 func validateConfig(c *Config, root *yaml.Node) error {
 	v := &validator{file: ConfigFile}
 	seen := map[string]bool{}
@@ -160,9 +175,8 @@ func validateConfig(c *Config, root *yaml.Node) error {
 		v.errorf(field(root, "defaultLanguage"), "defaultLanguage %q is not one of the languages", c.DefaultLanguage)
 	}
 	v.text(field(root, "title"), "title", c.Title)
-	v.absURL(field(root, "baseURL"), "baseURL", c.BaseURL)
-	if u, err := url.Parse(c.BaseURL); err == nil && u.Path != "/" {
-		v.errorf(field(root, "baseURL"), "baseURL must end in the root path /, got %q", c.BaseURL)
+	if err := CheckBaseURL(c.BaseURL); err != nil {
+		v.errorf(field(root, "baseURL"), "baseURL: %v", err)
 	}
 	v.absURL(field(root, "store"), "store", c.Store)
 	if c.Wishlist != "" {

@@ -112,12 +112,10 @@ func (s *Site) SetBaseURL(raw string) error {
 	if raw == "" {
 		raw = s.Content.Config.BaseURL
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return fmt.Errorf("base URL %q is not absolute", raw)
+	if err := content.CheckBaseURL(raw); err != nil {
+		return fmt.Errorf("base URL: %w", err)
 	}
-	u.Path = "/"
-	s.base = u
+	s.base, _ = url.Parse(raw)
 	return nil
 }
 

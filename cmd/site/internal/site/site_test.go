@@ -270,3 +270,26 @@ func TestBuildRefusesToReplace(t *testing.T) {
 		t.Errorf("output folder mode %v (%v), want 0755", fi.Mode().Perm(), err)
 	}
 }
+
+// TestBaseURLFlag: -baseURL is held to what the configured one is: an
+// http(s) origin and the root path, nothing else.
+func TestBaseURLFlag(t *testing.T) {
+	for _, c := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://example.com/", true},
+		{"http://127.0.0.1:1313/", true},
+		{"https://example.com/sub/", false},
+		{"https://example.com/#f", false},
+		{"https://example.com/?utm=1", false},
+		{"ftp://example.com/", false},
+		{"javascript://example.com/", false},
+		{"example.com", false},
+	} {
+		_, err := Build(fixture, filepath.Join(t.TempDir(), "public"), Options{BaseURL: c.url})
+		if (err == nil) != c.ok {
+			t.Errorf("-baseURL %s: %v, want ok %v", c.url, err, c.ok)
+		}
+	}
+}
