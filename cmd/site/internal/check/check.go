@@ -10,6 +10,8 @@ import (
 	"compress/gzip"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -38,6 +40,7 @@ func Run(root string) (int, error) {
 func Site(s *site.Site) (int, error) {
 	var errs content.Errors
 	errs = append(errs, translations(s.Content)...)
+	errs = append(errs, menu(s.Content)...)
 	if s.Content.PolicyVersion == "" {
 		// The banner records each choice with the policy's version, and
 		// the consent API refuses a choice without one.
@@ -86,6 +89,30 @@ func urlOf(p string) string {
 
 // translations reports pages missing in a language, and translations older
 // than the default language's version they translate.
+// menu reports the menu's keys that no page has: the menu would silently
+// leave them out.
+func menu(c *content.Site) []error {
+	line := 0
+	if b, err := os.ReadFile(filepath.Join(c.Root, filepath.FromSlash(content.ConfigFile))); err == nil {
+		for i, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "menu:") {
+				line = i + 1
+			}
+		}
+	}
+	keys := map[string]bool{}
+	for _, p := range c.Pages {
+		keys[p.TranslationKey] = true
+	}
+	var errs []error
+	for _, key := range c.Config.Menu {
+		if !keys[key] {
+			errs = append(errs, content.Errorf(content.ConfigFile, line, "menu: no page has translationKey %q", key))
+		}
+	}
+	return errs
+}
+
 func translations(c *content.Site) []error {
 	var errs []error
 	def := c.Config.DefaultLanguage
