@@ -68,6 +68,7 @@ func Site(s *site.Site) (int, error) {
 		}
 	}
 	for u, p := range built {
+		errs = append(errs, p.duplicates()...)
 		errs = append(errs, p.links(u, built, assets)...)
 		errs = append(errs, p.policy(s.Theme.Header("Content-Security-Policy"))...)
 		errs = append(errs, p.weight(assets)...)
@@ -149,6 +150,10 @@ type page struct {
 	html  []byte
 	lines map[string]int // Markdown source line of each link destination
 	bad   []string       // inline code and styles found
+	// headings maps a heading's id to its Markdown line; dup lists the
+	// ids found twice on the page, whose links go to the first only.
+	headings map[string]int
+	dup      []string
 }
 
 type ref struct {
@@ -158,11 +163,16 @@ type ref struct {
 }
 
 func parse(o *site.Output, b []byte) (*page, error) {
-	p := &page{out: o, ids: map[string]bool{}, html: b, lines: map[string]int{}}
+	p := &page{out: o, ids: map[string]bool{}, html: b, lines: map[string]int{}, headings: map[string]int{}}
 	if o.Page != nil {
 		doc, err := markdown.Render(o.Page.Body)
 		if err != nil {
 			return nil, err
+		}
+		for _, h := range doc.Headings {
+			if _, ok := p.headings[h.ID]; !ok {
+				p.headings[h.ID] = o.Page.BodyLine + h.Line - 1
+			}
 		}
 		for _, l := range doc.Links {
 			if _, ok := p.lines[l.Dest]; !ok {
@@ -197,6 +207,9 @@ func parse(o *site.Output, b []byte) (*page, error) {
 			for _, a := range t.Attr {
 				switch {
 				case a.Key == "id":
+					if p.ids[a.Val] && !slices.Contains(p.dup, a.Val) {
+						p.dup = append(p.dup, a.Val)
+					}
 					p.ids[a.Val] = true
 				case a.Key == "style":
 					p.bad = append(p.bad, "a style= attribute on <"+t.Data+">")
@@ -214,6 +227,20 @@ func parse(o *site.Output, b []byte) (*page, error) {
 			}
 		}
 	}
+}
+
+// duplicates reports the ids used twice on the page, at the heading that
+// has one when there is such a heading.
+func (p *page) duplicates() []error {
+	var errs []error
+	for _, id := range p.dup {
+		if line, ok := p.headings[id]; ok {
+			errs = append(errs, content.Errorf(p.out.Page.File, line, "heading anchor %q is used twice on the page (by another heading or by the layout): links to it reach only the first", id))
+		} else {
+			errs = append(errs, p.errorf("", "id %q is used twice on the page: links to it reach only the first", id))
+		}
+	}
+	return errs
 }
 
 // where names the source of a problem: the Markdown line of a link when

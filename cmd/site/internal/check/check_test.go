@@ -91,6 +91,8 @@ func TestReportsBadInput(t *testing.T) {
 		{"unknown nested key in config", replace("content/config.yaml", "  api:", "  apii:"), `content/config.yaml:15: field apii not found in type struct`},
 		{"base URL with a query", replace("content/config.yaml", "xiaomistore-ks.com/\n", "xiaomistore-ks.com/?utm=1\n"), `content/config.yaml:\d+: baseURL: "https://privatesia.xiaomistore-ks.com/\?utm=1" must be an origin and the root path /`},
 		{"menu key without a page", replace("content/config.yaml", "menu: [privacy, ", "menu: [privacy, nosuchpage, "), `content/config.yaml:\d+: menu: no page has translationKey "nosuchpage"`},
+		{"heading anchor twice", page(contactEN + "## Again {#write}\n\n## And again {#write}\n"), `content/en/contact.md:12: heading anchor "write" is used twice on the page`},
+		{"heading anchor of the layout", page(contactEN + "## Main {#main}\n"), `content/en/contact.md:12: heading anchor "main" is used twice on the page \(by another heading or by the layout\)`},
 		{"unknown key in config", replace("content/config.yaml", "baseURL:", "baseUrl:"), `content/config.yaml:\d+: field baseUrl not found in type content.Config`},
 		{"data yaml syntax", replace("content/data/contact.yaml", "email:", "email: [\n"), `content/data/contact.yaml:\d+: `},
 		{"data missing language", replace("content/data/cookie-categories.yaml", "sr:", "sx:"), `content/data/cookie-categories.yaml:\d+: .*missing the "sr" text`},
