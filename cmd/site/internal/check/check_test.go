@@ -103,6 +103,10 @@ func TestReportsBadInput(t *testing.T) {
 		{"template error in a shared partial", replace("themes/default/layouts/partials/footer.html", `{{.T "contact"}}`, `{{.T "contactt"}}`), `themes/default/layouts/partials/footer.html:7: .*has no key "contactt"`},
 		{"template missing partial", replace("themes/default/layouts/policy.html", `{{template "toc.html" .}}`, `{{template "missing.html" .}}`), `themes/default/layouts/policy.html:4: no such template "missing.html"`},
 		{"template unknown string", replace("themes/default/layouts/policy.html", "{{.Content}}", `{{.T "no_such_key"}}`), `themes/default/layouts/policy.html:5: .*has no key "no_such_key"`},
+		{"header twice", replace("themes/default/headers.yaml", `X-Frame-Options: "DENY"`, "X-Frame-Options: \"DENY\"\nx-frame-options: SAMEORIGIN"), `themes/default/headers.yaml:\d+: x-frame-options is defined twice`},
+		{"header not a string", replace("themes/default/headers.yaml", `X-Frame-Options: "DENY"`, `X-Frame-Options: [DENY]`), `themes/default/headers.yaml:\d+: X-Frame-Options: the value must be a non-empty string`},
+		{"header name", replace("themes/default/headers.yaml", `X-Frame-Options: "DENY"`, `X Frame Options: "DENY"`), `themes/default/headers.yaml:\d+: "X Frame Options" is not a header name`},
+		{"string twice", replace("themes/default/i18n/en.yaml", "toc:", "toc: Twice\ntoc:"), `themes/default/i18n/en.yaml:\d+: "toc" is defined twice \(first at line \d+\)`},
 		{"string missing in a language", replace("themes/default/i18n/sr.yaml", "toc:", "tox:"), `themes/default/i18n/sr.yaml:1: missing key "toc"`},
 		{"script syntax", func(dir string) error {
 			f, err := os.OpenFile(filepath.Join(dir, "themes/default/assets/js/consent.js"), os.O_APPEND|os.O_WRONLY, 0)

@@ -275,6 +275,9 @@ func (t *Theme) loadStrings(root string, langs []string) error {
 				if m[i+1].Kind != yaml.ScalarNode {
 					errs = append(errs, content.Errorf(t.rel(f), m[i].Line, "%q: the value must be a string", m[i].Value))
 				}
+				if first, dup := at[m[i].Value]; dup {
+					errs = append(errs, content.Errorf(t.rel(f), m[i].Line, "%q is defined twice (first at line %d)", m[i].Value, first))
+				}
 				table[m[i].Value], at[m[i].Value] = m[i+1].Value, m[i].Line
 			}
 		} else {
@@ -318,12 +321,26 @@ func (t *Theme) loadHeaders(root string, _ []string) error {
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		return content.Errorf(t.rel(HeadersFile), 1, "expected a mapping of header names to values")
 	}
+	var errs content.Errors
 	m := doc.Content[0].Content
 	for i := 0; i+1 < len(m); i += 2 {
-		t.Headers = append(t.Headers, Header{m[i].Value, m[i+1].Value})
+		k, v := m[i], m[i+1]
+		switch {
+		case !headerName.MatchString(k.Value):
+			errs = append(errs, content.Errorf(t.rel(HeadersFile), k.Line, "%q is not a header name", k.Value))
+		case t.Header(k.Value) != "":
+			errs = append(errs, content.Errorf(t.rel(HeadersFile), k.Line, "%s is defined twice", k.Value))
+		case v.Kind != yaml.ScalarNode || strings.TrimSpace(v.Value) == "":
+			errs = append(errs, content.Errorf(t.rel(HeadersFile), v.Line, "%s: the value must be a non-empty string", k.Value))
+		default:
+			t.Headers = append(t.Headers, Header{k.Value, v.Value})
+		}
 	}
-	return nil
+	return errs.Err()
 }
+
+// headerName is an HTTP field name (RFC 9110's token).
+var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 // Header returns the value of header name, or "".
 func (t *Theme) Header(name string) string {
