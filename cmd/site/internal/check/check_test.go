@@ -74,6 +74,8 @@ func TestReportsBadInput(t *testing.T) {
 		{"no front matter", page("# Contact\n"), `content/en/contact.md:1: front matter missing`},
 		{"unclosed front matter", page("---\ntitle: x\n"), `content/en/contact.md:1: front matter not closed`},
 		{"missing title", page(strings.Replace(contactEN, "title: Contact\n", "", 1)), `content/en/contact.md:1: front matter: title is missing`},
+		{"date in another format", replace("content/sq/privatesia.md", "date: 2018-05-25", "date: 25.11.2018"), `content/sq/privatesia.md:8: parsing time "25.11.2018"`},
+		{"key twice", replace("content/sq/privatesia.md", "date: 2018-05-25", "date: 2018-05-25\ntitle: Twice"), `content/sq/privatesia.md:9: mapping key "title" already defined at line 2`},
 		{"wrong type", page(strings.Replace(contactEN, "weight: 40", "weight: forty", 1)), `content/en/contact.md:6: cannot unmarshal !!str .forty. into int`},
 		{"unknown layout", page(strings.Replace(contactEN, "layout: contact", "layout: fancy", 1)), `content/en/contact.md:5: front matter: layout "fancy"`},
 		{"bad slug", page(strings.Replace(contactEN, "slug: contact", "slug: Kontakt Us", 1)), `content/en/contact.md:3: front matter: slug`},

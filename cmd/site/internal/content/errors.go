@@ -72,6 +72,8 @@ func List(err error) []error {
 // its syntax and type errors.
 var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
 
+var atLine = regexp.MustCompile(`at line \d+`)
+
 // YAMLError turns a YAML error into one *Error per problem, with lines
 // shifted by offset (the lines above the YAML, e.g. a front matter fence).
 func YAMLError(file string, offset int, err error) error {
@@ -82,7 +84,12 @@ func YAMLError(file string, offset int, err error) error {
 			continue
 		}
 		n, _ := strconv.Atoi(m[1])
-		es = append(es, Errorf(file, n+offset, "%s", m[2]))
+		// "already defined at line N" names a line of the YAML too.
+		msg := atLine.ReplaceAllStringFunc(m[2], func(s string) string {
+			k, _ := strconv.Atoi(strings.TrimPrefix(s, "at line "))
+			return fmt.Sprintf("at line %d", k+offset)
+		})
+		es = append(es, Errorf(file, n+offset, "%s", msg))
 	}
 	if len(es) == 0 {
 		return &Error{File: file, Line: offset + 1, Err: fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "yaml: "))}

@@ -2,6 +2,7 @@ package content
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -23,12 +24,38 @@ func decodeYAML(file string, offset int, src []byte, v any) (*yaml.Node, error) 
 	// Decoding first lets yaml.v3 refuse a document whose aliases expand
 	// without bound ("billion laughs") before the key check walks it.
 	if err := root.Decode(v); err != nil {
-		return nil, YAMLError(file, offset, err)
+		return nil, decodeError(file, offset, root, err)
 	}
 	if errs := unknownKeys(file, offset, root, reflect.TypeOf(v)); len(errs) > 0 {
 		return nil, errs
 	}
 	return root, nil
+}
+
+// decodeError is YAMLError for a decoding error; one that names no line
+// (a time that does not parse) is placed at the value it quotes.
+func decodeError(file string, offset int, root *yaml.Node, err error) error {
+	if yamlLine.MatchString(err.Error()) {
+		return YAMLError(file, offset, err)
+	}
+	var at *yaml.Node
+	var find func(*yaml.Node)
+	find = func(n *yaml.Node) {
+		if at != nil {
+			return
+		}
+		if n.Kind == yaml.ScalarNode && n.Value != "" && strings.Contains(err.Error(), strconv.Quote(n.Value)) {
+			at = n
+		}
+		for _, c := range n.Content {
+			find(c)
+		}
+	}
+	find(root)
+	if at == nil {
+		return YAMLError(file, offset, err)
+	}
+	return Errorf(file, at.Line+offset, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 }
 
 // unknownKeys reports the mapping keys under n that no field of t (by its
