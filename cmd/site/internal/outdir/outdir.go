@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Dir is an output folder being built.
@@ -31,6 +32,13 @@ type Dir struct {
 // replaces it whole, and anything else there would be lost.
 func Create(out string) (*Dir, error) {
 	out = filepath.Clean(out)
+	if fi, err := os.Lstat(out); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		// public -> /srv/www: the site goes where the link points, which
+		// stays a link.
+		if out, err = filepath.EvalSymlinks(out); err != nil {
+			return nil, err
+		}
+	}
 	if err := replaceable(out); err != nil {
 		return nil, err
 	}
@@ -38,6 +46,7 @@ func Create(out string) (*Dir, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
 	}
+	removeStale(parent, filepath.Base(out))
 	staging, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
 	if err != nil {
 		return nil, err
@@ -135,4 +144,16 @@ func replaceable(out string) error {
 		}
 	}
 	return nil
+}
+
+// removeStale removes the staging folders that builds killed before their
+// end left beside the output. Only old ones: a newer one may be a build
+// still running in another terminal.
+func removeStale(parent, base string) {
+	stale, _ := filepath.Glob(filepath.Join(parent, "."+base+".tmp-*"))
+	for _, dir := range stale {
+		if fi, err := os.Lstat(dir); err == nil && fi.IsDir() && time.Since(fi.ModTime()) > time.Hour {
+			os.RemoveAll(dir)
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 )
@@ -291,5 +292,39 @@ func TestBaseURLFlag(t *testing.T) {
 		if (err == nil) != c.ok {
 			t.Errorf("-baseURL %s: %v, want ok %v", c.url, err, c.ok)
 		}
+	}
+}
+
+// TestBuildThroughSymlink: an output folder that is a link gets the site
+// where it points, and stays a link; a staging folder a killed build left
+// there long ago is removed.
+func TestBuildThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "www"), filepath.Join(dir, "public")
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, ".www.tmp-123")
+	if err := os.Mkdir(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(fixture, link, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("public is no longer a link: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(target, "sitemap.xml")); err != nil {
+		t.Errorf("the site is not where the link points: %v", err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the old staging folder is still there: %v", err)
 	}
 }
