@@ -122,8 +122,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	}
 	for s := range strings.SplitSeq(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return o, fmt.Errorf("bench: -sizes: %q is not a positive number of pages", s)
+		if err != nil || n < 2 {
+			return o, fmt.Errorf("bench: -sizes: %q is not a number of pages of at least 2 (the home page and the policy)", s)
 		}
 		o.sizes = append(o.sizes, n)
 	}

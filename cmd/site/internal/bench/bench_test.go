@@ -19,8 +19,8 @@ func TestParse(t *testing.T) {
 	}{
 		{args: nil, sizes: []int{10, 1000, 10000}},
 		{args: []string{"-sizes", "5, 7", "-only", "ours"}, sizes: []int{5, 7}},
-		{args: []string{"-sizes", "0"}, wantErr: "not a positive number"},
-		{args: []string{"-sizes", "10,x"}, wantErr: "not a positive number"},
+		{args: []string{"-sizes", "1"}, wantErr: "at least 2"},
+		{args: []string{"-sizes", "10,x"}, wantErr: "at least 2"},
 		{args: []string{"-runs", "0"}, wantErr: "-runs"},
 		{args: []string{"-only", "jekyll"}, wantErr: "want ours or hugo"},
 		{args: []string{"extra"}, wantErr: "unexpected argument"},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"pelqim/cmd/site/internal/content"
 	"strings"
 	"time"
 )
@@ -61,7 +62,11 @@ func (c corpus) page(li, i int) []byte {
 		layout = "page"
 	}
 	title := fmt.Sprintf("%s %d: %s", l.section, i, w.words(3, true))
-	w.frontMatter(title, slug(l, i), fmt.Sprintf("p%05d", i), layout, 10+i, lastmod)
+	key := fmt.Sprintf("p%05d", i)
+	if i == 1 {
+		key = content.PolicyKey // every site has one: consent records carry its version
+	}
+	w.frontMatter(title, slug(l, i), key, layout, 10+i, lastmod)
 	w.paragraph()
 	for s := 1; s <= sections(i); s++ {
 		w.printf("## %d. %s {#%s-%d}\n\n", s, w.words(2+w.rng.IntN(4), true), l.anchor, s)

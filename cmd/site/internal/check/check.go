@@ -41,12 +41,6 @@ func Site(s *site.Site) (int, error) {
 	var errs content.Errors
 	errs = append(errs, translations(s.Content)...)
 	errs = append(errs, menu(s.Content)...)
-	if s.Content.PolicyVersion == "" {
-		// The banner records each choice with the policy's version, and
-		// the consent API refuses a choice without one.
-		errs = append(errs, content.Errorf("content/"+s.Content.Config.DefaultLanguage, 0,
-			"no privacy policy (a page with translationKey %s, not a draft): consent cannot be recorded without its version", content.PolicyKey))
-	}
 	built := map[string]*page{}
 	assets := map[string][]byte{}
 	for _, o := range s.Outputs() {

@@ -182,7 +182,7 @@ func (b *builder) update() (*result, error) {
 			return nil, err
 		}
 		b.site = st
-	} else if err := b.site.CheckLayouts(); err != nil {
+	} else if err := b.site.Validate(); err != nil {
 		return nil, err
 	}
 	outs := index(b.site.Outputs())

@@ -89,19 +89,25 @@ func join(c *content.Site, t *theme.Theme, opts Options) (*Site, error) {
 	if err := s.SetBaseURL(opts.BaseURL); err != nil {
 		return nil, err
 	}
-	if err := s.CheckLayouts(); err != nil {
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// CheckLayouts reports the pages whose layout the theme lacks; the live
-// preview calls it after changing the pages of a loaded site.
-func (s *Site) CheckLayouts() error {
+// Validate reports what content and theme cannot make a site of together:
+// a page whose layout the theme lacks, or no privacy policy, whose version
+// every consent record carries (the consent API refuses a choice without
+// one). The live preview calls it after changing the pages of a loaded site.
+func (s *Site) Validate() error {
 	for _, p := range s.Content.Pages {
 		if s.Theme.Layouts[p.Layout] == nil {
 			return content.Errorf(p.File, p.Line("layout"), "layout %q: the theme has no %s/layouts/%s.html", p.Layout, ThemeDir, p.Layout)
 		}
+	}
+	if s.Content.PolicyVersion == "" {
+		return content.Errorf("content/"+s.Content.Config.DefaultLanguage, 0,
+			"no privacy policy (a page with translationKey %s, not a draft): consent cannot be recorded without its version", content.PolicyKey)
 	}
 	return nil
 }
