@@ -120,6 +120,9 @@ func TestReportsBadInput(t *testing.T) {
 			return err
 		}, `themes/default/assets/js/consent.js:\d+: expected Identifier instead of \( in function declaration \(column 10\)`},
 		{"policy a draft", replace("content/sq/privatesia.md", "title:", "draft: true\ntitle:"), `content/sq: no privacy policy \(a page with translationKey privacy, not a draft\)`},
+		{"svg not xml", func(dir string) error {
+			return write(dir, "themes/default/assets/img/favicon.svg", "<svg>\n<g></svg>\n")
+		}, `themes/default/assets/img/favicon.svg:2: element <g> closed by </svg>`},
 		{"inline style", replace("themes/default/layouts/policy.html", "<h1>", `<h1 style="color:red">`), `a style= attribute on <h1>: the Content-Security-Policy forbids`},
 		{"inline script", replace("themes/default/layouts/policy.html", "<h1>", `<script>alert(1)</script><h1>`), `an inline <script> with code`},
 		{"third-party script", replace("themes/default/layouts/base.html", "</head>", `<script src="https://cdn.example.com/x.js"></script></head>`), `loads from another origin`},

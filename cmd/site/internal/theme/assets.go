@@ -3,8 +3,10 @@ package theme
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"html/template"
+	"io"
 	"path"
 	"slices"
 	"strings"
@@ -75,6 +77,9 @@ func (t *Theme) loadAssets(root string, _ []string) error {
 	}
 	for _, f := range append(t.glob(root, "assets/js/*.js"), t.glob(root, "assets/img/*.svg")...) {
 		b, err := t.read(root, f)
+		if err == nil && path.Ext(f) == ".svg" {
+			err = wellFormed(t.rel(f), b) // the SVG minifier takes broken XML as it is
+		}
 		if err == nil {
 			if err = t.addAsset(path.Base(f), b); err != nil {
 				err = assetError([]part{{t.rel(f), 1}}, t.rel(f), err)
@@ -119,4 +124,22 @@ func (t *Theme) AssetURL(name string) (string, error) {
 		return "", content.Errorf(t.rel("assets"), 0, "no asset %q", strings.TrimSpace(name))
 	}
 	return a.URL, nil
+}
+
+// wellFormed reports the first XML syntax error in an SVG file at its line.
+func wellFormed(file string, b []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		var se *xml.SyntaxError
+		if errors.As(err, &se) {
+			return content.Errorf(file, se.Line, "%s", se.Msg)
+		}
+		if err != nil {
+			return content.Errorf(file, 0, "%v", err)
+		}
+	}
 }
