@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"pelqim/cmd/site/internal/content"
 	"strings"
 	"time"
+
+	"pelqim/cmd/site/internal/content"
 )
 
 // corpus is a synthetic site in our content format: pages pages in every

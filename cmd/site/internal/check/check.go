@@ -10,8 +10,6 @@ import (
 	"compress/gzip"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -82,19 +80,9 @@ func urlOf(p string) string {
 	return "/" + p
 }
 
-// translations reports pages missing in a language, and translations older
-// than the default language's version they translate.
 // menu reports the menu's keys that no page has: the menu would silently
 // leave them out.
 func menu(c *content.Site) []error {
-	line := 0
-	if b, err := os.ReadFile(filepath.Join(c.Root, filepath.FromSlash(content.ConfigFile))); err == nil {
-		for i, l := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(l, "menu:") {
-				line = i + 1
-			}
-		}
-	}
 	keys := map[string]bool{}
 	for _, p := range c.Pages {
 		keys[p.TranslationKey] = true
@@ -102,12 +90,14 @@ func menu(c *content.Site) []error {
 	var errs []error
 	for _, key := range c.Config.Menu {
 		if !keys[key] {
-			errs = append(errs, content.Errorf(content.ConfigFile, line, "menu: no page has translationKey %q", key))
+			errs = append(errs, content.Errorf(content.ConfigFile, c.Config.Lines.Line("menu"), "menu: no page has translationKey %q", key))
 		}
 	}
 	return errs
 }
 
+// translations reports pages missing in a language, and translations older
+// than the default language's version they translate.
 func translations(c *content.Site) []error {
 	var errs []error
 	def := c.Config.DefaultLanguage

@@ -22,6 +22,7 @@ type Config struct {
 	Wishlist        string     `yaml:"wishlist"`
 	// Menu lists, by translationKey, the pages of the main navigation.
 	Menu    []string `yaml:"menu"`
+	Lines   KeyLines `yaml:"-"` // line of each key, for errors
 	Consent struct {
 		API           string `yaml:"api"`
 		ConsentMode   bool   `yaml:"consentMode"`

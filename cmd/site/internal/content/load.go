@@ -110,6 +110,7 @@ func (s *Site) loadConfig() error {
 	if err != nil {
 		return err
 	}
+	s.Config.Lines = keyLines(root, 0)
 	return validateConfig(&s.Config, root)
 }
 

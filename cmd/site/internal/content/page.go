@@ -30,8 +30,8 @@ type Page struct {
 	File     string // e.g. content/sq/privatesia.md
 	Lang     string
 	Body     []byte
-	BodyLine int            // line of the body's first line in File
-	Lines    map[string]int // line of each front matter key, for errors
+	BodyLine int      // line of the body's first line in File
+	Lines    KeyLines // line of each front matter key, for errors
 }
 
 // URL is the page's root-relative address: /sq/ for a home page,
@@ -56,12 +56,7 @@ func (p *Page) OutputPath() string {
 }
 
 // Line returns the line of front matter key, or of the file's first line.
-func (p *Page) Line(key string) int {
-	if n, ok := p.Lines[key]; ok {
-		return n
-	}
-	return 1
-}
+func (p *Page) Line(key string) int { return p.Lines.Line(key) }
 
 var (
 	slugRE = regexp.MustCompile(`^[a-z0-9]+(?:[-_][a-z0-9]+)*$`)
@@ -93,10 +88,7 @@ func (p *Page) decode(fm []byte) error {
 	if err != nil {
 		return err
 	}
-	p.Lines = map[string]int{}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		p.Lines[root.Content[i].Value] = root.Content[i].Line + offset
-	}
+	p.Lines = keyLines(root, offset)
 	return nil
 }
 

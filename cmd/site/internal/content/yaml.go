@@ -179,3 +179,22 @@ func field(n *yaml.Node, key string) *yaml.Node {
 	}
 	return n
 }
+
+// KeyLines maps the top-level keys of a YAML file to their lines.
+type KeyLines map[string]int
+
+func keyLines(root *yaml.Node, offset int) KeyLines {
+	lines := KeyLines{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		lines[root.Content[i].Value] = root.Content[i].Line + offset
+	}
+	return lines
+}
+
+// Line returns the line of key, or the file's first line when it is absent.
+func (l KeyLines) Line(key string) int {
+	if n, ok := l[key]; ok {
+		return n
+	}
+	return 1
+}
