@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"pelqim/functions/consent/testenv"
@@ -110,15 +111,9 @@ func TestReportsBadInput(t *testing.T) {
 		{"header name", replace("themes/default/headers.yaml", `X-Frame-Options: "DENY"`, `X Frame Options: "DENY"`), `themes/default/headers.yaml:\d+: "X Frame Options" is not a header name`},
 		{"string twice", replace("themes/default/i18n/en.yaml", "toc:", "toc: Twice\ntoc:"), `themes/default/i18n/en.yaml:\d+: "toc" is defined twice \(first at line \d+\)`},
 		{"string missing in a language", replace("themes/default/i18n/sr.yaml", "toc:", "tox:"), `themes/default/i18n/sr.yaml:1: missing key "toc"`},
-		{"script syntax", func(dir string) error {
-			f, err := os.OpenFile(filepath.Join(dir, "themes/default/assets/js/consent.js"), os.O_APPEND|os.O_WRONLY, 0)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			_, err = f.WriteString("\nfunction (\n")
-			return err
-		}, `themes/default/assets/js/consent.js:\d+: expected Identifier instead of \( in function declaration \(column 10\)`},
+		{"script syntax", appendTo("themes/default/assets/js/consent.js", "\nfunction (\n"), `themes/default/assets/js/consent.js:\d+: expected Identifier instead of \( in function declaration \(column 10\)`},
+		{"style syntax", appendTo("themes/default/assets/css/site.css", "\na { color red; }\n"), `themes/default/assets/css/site.css:\d+: expected colon in declaration \(column 11\)`},
+		{"style block never closed", appendTo("themes/default/assets/css/consent.css", "\n.cc {\n"), `themes/default/assets/css/consent.css:\d+: this \{ is never closed \(column 5\)`},
 		{"policy a draft", replace("content/sq/privatesia.md", "title:", "draft: true\ntitle:"), `content/sq: no privacy policy \(a page with translationKey privacy, not a draft\)`},
 		{"svg not xml", func(dir string) error {
 			return write(dir, "themes/default/assets/img/favicon.svg", "<svg>\n<g></svg>\n")
@@ -148,6 +143,18 @@ func TestReportsBadInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// appendTo adds text at the end of file.
+func appendTo(file, text string) func(string) error {
+	return func(dir string) error {
+		f, err := os.OpenFile(filepath.Join(dir, file), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		_, err = f.WriteString(text)
+		return errors.Join(err, f.Close())
 	}
 }
 

@@ -99,6 +99,12 @@ func (d *Dir) mkdir(dir string) error {
 
 // Commit replaces the output folder with the staged one.
 func (d *Dir) Commit() error {
+	// Where the system can swap two folders in one step, the output is
+	// never missing, not even between two renames: a server or a sync
+	// reading it sees the old site or the new one.
+	if exchange(d.staging, d.final) == nil {
+		return os.RemoveAll(d.staging) // which now holds the previous site
+	}
 	old := d.staging + ".old"
 	hadOld := true
 	if err := os.Rename(d.final, old); err != nil {

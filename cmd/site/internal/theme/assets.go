@@ -17,6 +17,7 @@ import (
 	"github.com/tdewolff/minify/v2/js"
 	"github.com/tdewolff/minify/v2/svg"
 	"github.com/tdewolff/parse/v2"
+	cssparse "github.com/tdewolff/parse/v2/css"
 
 	"pelqim/cmd/site/internal/content"
 )
@@ -67,13 +68,18 @@ func (t *Theme) loadAssets(root string, _ []string) error {
 		b, err := t.read(root, f)
 		if err != nil {
 			errs = append(errs, err)
+		} else if err := cssSyntax(b); err != nil {
+			// each file on its own, so that an open block is blamed on its file
+			errs = append(errs, assetError([]part{{t.rel(f), 1}}, t.rel(f), err))
 		}
 		parts = append(parts, part{t.rel(f), bytes.Count(joined.Bytes(), []byte("\n")) + 1})
 		joined.Write(b)
 		joined.WriteByte('\n')
 	}
-	if err := t.addAsset("site.css", joined.Bytes()); err != nil {
-		errs = append(errs, assetError(parts, t.rel("assets/css"), err))
+	if len(errs) == 0 {
+		if err := t.addAsset("site.css", joined.Bytes()); err != nil {
+			errs = append(errs, assetError(parts, t.rel("assets/css"), err))
+		}
 	}
 	for _, f := range append(t.glob(root, "assets/js/*.js"), t.glob(root, "assets/img/*.svg")...) {
 		b, err := t.read(root, f)
@@ -124,6 +130,41 @@ func (t *Theme) AssetURL(name string) (string, error) {
 		return "", content.Errorf(t.rel("assets"), 0, "no asset %q", strings.TrimSpace(name))
 	}
 	return a.URL, nil
+}
+
+// cssSyntax reports the first syntax error in CSS, which the minifier
+// passes on as it is: a browser then drops the rule, or with a block left
+// open, the rest of the file.
+func cssSyntax(src []byte) error {
+	p := cssparse.NewParser(parse.NewInputBytes(src), false)
+	for {
+		if gt, _, _ := p.Next(); gt == cssparse.ErrorGrammar {
+			if err := p.Err(); err != io.EOF {
+				return err
+			}
+			break
+		}
+	}
+	// The parser closes open blocks at the end without a word.
+	var open []int // offsets of the unclosed {
+	l, off := cssparse.NewLexer(parse.NewInputBytes(src)), 0
+	for {
+		tt, text := l.Next()
+		switch tt {
+		case cssparse.ErrorToken:
+			if len(open) > 0 {
+				return parse.NewError(bytes.NewReader(src), open[len(open)-1], "this { is never closed")
+			}
+			return nil
+		case cssparse.LeftBraceToken:
+			open = append(open, off)
+		case cssparse.RightBraceToken:
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+		}
+		off += len(text)
+	}
 }
 
 // wellFormed reports the first XML syntax error in an SVG file at its line.
