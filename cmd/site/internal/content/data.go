@@ -133,20 +133,27 @@ func (v *validator) text(n *yaml.Node, name string, t Text) {
 }
 
 func (v *validator) absURL(n *yaml.Node, name, s string) {
+	if _, err := parseAbsURL(s); err != nil {
+		v.errorf(n, "%s: %v", name, err)
+	}
+}
+
+func parseAbsURL(s string) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		v.errorf(n, "%s: %q is not an absolute http(s) URL", name, s)
+		return nil, fmt.Errorf("%q is not an absolute http(s) URL", s)
 	}
+	return u, nil
 }
 
 // CheckBaseURL tells whether s can be the base of every absolute URL of the
 // site (canonical, hreflang, sitemap): an http(s) origin with the root path
 // and nothing after it.
 func CheckBaseURL(s string) error {
-	u, err := url.Parse(s)
+	u, err := parseAbsURL(s)
 	switch {
-	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-		return fmt.Errorf("%q is not an absolute http(s) URL", s)
+	case err != nil:
+		return err
 	case u.Path != "/" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || u.User != nil:
 		return fmt.Errorf("%q must be an origin and the root path /, like https://example.com/, with no other path, query or fragment", s)
 	}

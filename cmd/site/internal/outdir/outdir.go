@@ -39,7 +39,8 @@ func Create(out string) (*Dir, error) {
 			return nil, err
 		}
 	}
-	if err := replaceable(out); err != nil {
+	exists, err := replaceable(out)
+	if err != nil {
 		return nil, err
 	}
 	parent := filepath.Dir(out)
@@ -55,8 +56,7 @@ func Create(out string) (*Dir, error) {
 		os.Remove(staging)
 		return nil, err
 	}
-	_, err = os.Stat(out)
-	return &Dir{final: out, staging: staging, hasPrev: err == nil}, nil
+	return &Dir{final: out, staging: staging, hasPrev: exists}, nil
 }
 
 // Write stores data at rel (slash-separated). It is safe for concurrent use
@@ -130,26 +130,28 @@ func (d *Dir) Commit() error {
 // Abort discards the staged build; the previous output stays as it was.
 func (d *Dir) Abort() { _ = os.RemoveAll(d.staging) }
 
-func replaceable(out string) error {
+// replaceable tells whether out exists, and refuses it unless it is a
+// folder that is empty or holds a built site.
+func replaceable(out string) (exists bool, err error) {
 	fi, err := os.Lstat(out)
 	switch {
 	case os.IsNotExist(err):
-		return nil
+		return false, nil
 	case err != nil:
-		return err
+		return false, err
 	case !fi.IsDir():
-		return fmt.Errorf("%s exists and is not a folder: refusing to replace it with the site", out)
+		return true, fmt.Errorf("%s exists and is not a folder: refusing to replace it with the site", out)
 	}
 	entries, err := os.ReadDir(out)
 	if err != nil || len(entries) == 0 {
-		return err
+		return true, err
 	}
 	for _, f := range []string{"index.html", "sitemap.xml"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
-			return fmt.Errorf("%s is not a built site (it has no %s): refusing to replace it; choose an empty or new -out folder", out, f)
+			return true, fmt.Errorf("%s is not a built site (it has no %s): refusing to replace it; choose an empty or new -out folder", out, f)
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // removeStale removes the staging folders that builds killed before their
