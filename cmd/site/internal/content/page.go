@@ -95,18 +95,28 @@ func (p *Page) decode(fm []byte) error {
 // splitFrontMatter separates the YAML between the leading "---" lines from
 // the Markdown body, and tells on which line the body starts.
 func splitFrontMatter(file string, src []byte) (fm, body []byte, bodyLine int, err error) {
-	lines := bytes.SplitAfter(src, []byte("\n"))
-	if !isFence(lines[0]) {
+	first, rest := cutLine(src)
+	if !isFence(first) {
 		return nil, nil, 0, Errorf(file, 1, `front matter missing: the file must start with a "---" line`)
 	}
-	offset := len(lines[0])
-	for i, l := range lines[1:] {
-		if isFence(l) {
-			return src[len(lines[0]):offset], src[offset+len(l):], i + 3, nil
+	// Line by line to the closing fence only: the body may be long.
+	fmStart := len(first)
+	for n := 3; len(rest) > 0; n++ {
+		line, after := cutLine(rest)
+		if isFence(line) {
+			return src[fmStart : len(src)-len(rest)], after, n, nil
 		}
-		offset += len(l)
+		rest = after
 	}
 	return nil, nil, 0, Errorf(file, 1, `front matter not closed: no second "---" line`)
+}
+
+// cutLine splits b after its first newline (the line keeps it).
+func cutLine(b []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i+1], b[i+1:]
+	}
+	return b, nil
 }
 
 func isFence(line []byte) bool { return bytes.Equal(bytes.TrimRight(line, " \r\n"), fence) }

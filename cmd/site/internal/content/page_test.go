@@ -23,6 +23,32 @@ func TestParsePage(t *testing.T) {
 	}
 }
 
+func TestSplitFrontMatter(t *testing.T) {
+	cases := []struct {
+		src, fm, body string
+		bodyLine      int
+		err           string
+	}{
+		{"---\ntitle: x\n---\nbody\n", "title: x\n", "body\n", 4, ""},
+		{"---\n---\n", "", "", 3, ""},
+		{"---\ntitle: x\n---", "title: x\n", "", 4, ""},
+		{"---\r\ntitle: x\r\n--- \r\n\r\nbody", "title: x\r\n", "\r\nbody", 4, ""},
+		{"---\na: 1\nb: 2\n---\n---\n", "a: 1\nb: 2\n", "---\n", 5, ""},
+		{"title: x\n---\n", "", "", 0, "front matter missing"},
+		{"---\ntitle: x\n", "", "", 0, "front matter not closed"},
+		{"", "", "", 0, "front matter missing"},
+	}
+	for _, c := range cases {
+		fm, body, line, err := splitFrontMatter("p.md", []byte(c.src))
+		switch {
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%q: error %v, want %q", c.src, err, c.err)
+		case c.err == "" && (err != nil || string(fm) != c.fm || string(body) != c.body || line != c.bodyLine):
+			t.Errorf("%q: front matter %q, body %q at line %d, %v; want %q, %q at line %d", c.src, fm, body, line, err, c.fm, c.body, c.bodyLine)
+		}
+	}
+}
+
 // FuzzParsePage: whatever the bytes, ParsePage returns a page or an *Error
 // naming the file, and never panics.
 func FuzzParsePage(f *testing.F) {
