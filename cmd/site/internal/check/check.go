@@ -45,6 +45,9 @@ func Site(s *site.Site) (int, error) {
 		b, err := o.Render()
 		if err != nil {
 			errs = append(errs, content.List(err)...)
+			// The page exists, and links to it are not broken: its
+			// own error is the one to fix.
+			built[urlOf(o.Path)] = nil
 			continue
 		}
 		if strings.HasPrefix(o.Path, "assets/") {
@@ -59,14 +62,19 @@ func Site(s *site.Site) (int, error) {
 			built[urlOf(o.Path)] = p
 		}
 	}
+	checked := 0
 	for u, p := range built {
+		if p == nil {
+			continue
+		}
+		checked++
 		errs = append(errs, p.duplicates()...)
 		errs = append(errs, p.links(u, built, assets)...)
 		errs = append(errs, p.policy(s.Theme.Header("Content-Security-Policy"))...)
 		errs = append(errs, p.weight(assets)...)
 	}
 	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
-	return len(built), errs.Err()
+	return checked, errs.Err()
 }
 
 // urlOf maps an output path to the URL it is served at.
@@ -287,7 +295,7 @@ func (p *page) links(self string, built map[string]*page, assets map[string][]by
 			errs = append(errs, p.errorf(r.val, "broken link %q: no page at %s", r.val, target))
 			continue
 		}
-		if u.Fragment != "" && !dest.ids[u.Fragment] {
+		if dest != nil && u.Fragment != "" && !dest.ids[u.Fragment] {
 			errs = append(errs, p.errorf(r.val, "broken anchor %q: %s has no id %q", r.val, target, u.Fragment))
 		}
 	}
