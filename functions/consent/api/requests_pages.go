@@ -122,12 +122,11 @@ func formAgain(status int, b requestBody, code string) Response {
 	if b.Language != nil && isLanguage(*b.Language) {
 		lang = *b.Language
 	}
-	alert, ok := requestText["en"]["err_"+code]
-	if ok {
-		alert = tr(lang, "err_"+code)
-	} else {
-		alert = tr(lang, "err_invalid")
+	key := "err_" + code
+	if _, ok := requestText["en"][key]; !ok {
+		key = "err_invalid"
 	}
+	alert := tr(lang, key)
 	f := &formPage{
 		Legend: tr(lang, "form_type"), EmailLabel: tr(lang, "form_email"),
 		DetailsLabel: tr(lang, "form_details"), WebsiteLabel: tr(lang, "form_website"),
