@@ -71,7 +71,7 @@ func decodeConsent(body []byte) (consentInput, *inputError) {
 		{"action", b.Action, isAction, "accept_all, reject_all, custom or withdraw"},
 		{"consentVersion", b.ConsentVersion, isVersion, hex},
 		{"policyVersion", b.PolicyVersion, isVersion, hex},
-		{"language", b.Language, isLanguage, "sq, en or sr"},
+		{"language", b.Language, isLanguage, languageList},
 		{"page", b.Page, isPagePath, "a root-relative path of at most 256 bytes, without query or fragment"},
 	} {
 		if f.v == nil {
@@ -152,7 +152,7 @@ func isAction(s string) bool {
 	return s == "accept_all" || s == "reject_all" || s == "custom" || s == "withdraw"
 }
 
-func isLanguage(s string) bool { return s == "sq" || s == "en" || s == "sr" }
+func isLanguage(s string) bool { _, ok := requestText[s]; return ok }
 
 // isUUIDv4 accepts the canonical lowercase form with version 4 and the
 // RFC 4122 variant, the only form crypto.randomUUID() produces.

@@ -116,7 +116,7 @@ func validateRequest(b requestBody) (requestInput, error) {
 		return requestInput{}, &inputError{"invalid_type", "type must be one of " + strings.Join(RequestTypes, ", ")}
 	}
 	if !isLanguage(*b.Language) {
-		return requestInput{}, &inputError{"invalid_language", "language must be sq, en or sr"}
+		return requestInput{}, &inputError{"invalid_language", "language must be " + languageList}
 	}
 	email, ok := validEmail(*b.Email)
 	if !ok {

@@ -2,6 +2,9 @@ package api
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -12,6 +15,18 @@ import (
 
 // requestSlugs are the site's data-request pages, the pages' "back" link.
 var requestSlugs = map[string]string{"sq": "/sq/kerkesat/", "en": "/en/data-requests/", "sr": "/sr/zahtevi/"}
+
+// Languages are the languages the function takes consent records and data
+// requests in, and writes its pages and email in: those of requestText.
+// Every language of the site must be one of them (site check says so).
+func Languages() []string { return slices.Sorted(maps.Keys(requestText)) }
+
+// languageList names Languages in an error message.
+var languageList = strings.Join(Languages(), ", ")
+
+// RequestsPage is the site's data-request page in lang, where the
+// function's own pages lead back to ("" for a language it lacks).
+func RequestsPage(lang string) string { return requestSlugs[lang] }
 
 var requestText = map[string]map[string]string{
 	"en": {

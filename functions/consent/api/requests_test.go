@@ -424,7 +424,8 @@ func TestPagesStrict(t *testing.T) {
 	}
 }
 
-// TestTranslationsComplete: every language has every English key.
+// TestTranslationsComplete: every language has every English key, a
+// data-request page to lead back to, and its month names.
 func TestTranslationsComplete(t *testing.T) {
 	for lang, m := range requestText {
 		for k := range requestText["en"] {
@@ -432,6 +433,12 @@ func TestTranslationsComplete(t *testing.T) {
 				t.Errorf("%s lacks %q", lang, k)
 			}
 		}
+		if RequestsPage(lang) == "" || monthNames[lang][0] == "" {
+			t.Errorf("%s: data-request page %q, months %v", lang, RequestsPage(lang), monthNames[lang])
+		}
+	}
+	if len(requestSlugs) != len(requestText) || len(monthNames) != len(requestText) {
+		t.Errorf("pages for %v, months for %d languages; texts for %v", requestSlugs, len(monthNames), Languages())
 	}
 	for _, typ := range RequestTypes {
 		if requestText["en"]["type_"+typ] == "" {

@@ -19,6 +19,7 @@ import (
 	"pelqim/cmd/site/internal/content"
 	"pelqim/cmd/site/internal/markdown"
 	"pelqim/cmd/site/internal/site"
+	"pelqim/functions/consent/api"
 )
 
 // PageBudget is the most a page may weigh, HTML with its CSS and JS,
@@ -29,6 +30,12 @@ const PageBudget = 14 * 1024
 func Run(root string) (int, error) {
 	s, err := site.Load(root, site.Options{})
 	if err != nil {
+		// A language the consent function lacks is known from the
+		// configuration alone: said now, beside what stopped the load
+		// (which, for a new language, is its missing texts and pages).
+		if cfg, cerr := content.ReadConfig(root); cerr == nil {
+			err = content.Errors(append(content.List(err), functionLanguages(cfg)...)).Err()
+		}
 		return 0, err
 	}
 	return Site(s)
@@ -39,6 +46,8 @@ func Site(s *site.Site) (int, error) {
 	var errs content.Errors
 	errs = append(errs, translations(s.Content)...)
 	errs = append(errs, menu(s.Content)...)
+	errs = append(errs, functionLanguages(&s.Content.Config)...)
+	errs = append(errs, requestsPages(s.Content)...)
 	built := map[string]*page{}
 	assets := map[string][]byte{}
 	for _, o := range s.Outputs() {
@@ -99,6 +108,36 @@ func menu(c *content.Site) []error {
 	for _, key := range c.Config.Menu {
 		if !keys[key] {
 			errs = append(errs, content.Errorf(content.ConfigFile, c.Config.Lines.Line("menu"), "menu: no page has translationKey %q", key))
+		}
+	}
+	return errs
+}
+
+// functionLanguages reports the languages of the site that the consent
+// function refuses consent records and data requests in. It cannot read the
+// site's content: it runs elsewhere.
+func functionLanguages(cfg *content.Config) []error {
+	var errs []error
+	known := api.Languages()
+	for _, l := range cfg.Languages {
+		if !slices.Contains(known, l.Code) {
+			errs = append(errs, content.Errorf(content.ConfigFile, cfg.Lines.Line("languages"),
+				"language %q: the consent function refuses records and data requests in it (it knows %s): add its texts, data-request page and month names to functions/consent/api/requests_i18n.go",
+				l.Code, strings.Join(known, ", ")))
+		}
+	}
+	return errs
+}
+
+// requestsPages reports a data-request page at another address than the
+// one the consent function's own pages lead back to.
+func requestsPages(c *content.Site) []error {
+	var errs []error
+	for _, p := range c.Pages {
+		if want := api.RequestsPage(p.Lang); p.Layout == "requests" && want != "" && p.URL() != want {
+			errs = append(errs, content.Errorf(p.File, p.Line("slug"),
+				"the data-request page is at %s, but the consent function's pages lead back to %s: change requestSlugs in functions/consent/api/requests_i18n.go with it",
+				p.URL(), want))
 		}
 	}
 	return errs

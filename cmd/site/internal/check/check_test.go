@@ -53,16 +53,21 @@ func TestReportsBadInput(t *testing.T) {
 	page := func(body string) func(string) error {
 		return func(dir string) error { return write(dir, "content/en/contact.md", body) }
 	}
-	replace := func(file, old, new string) func(string) error {
+	// replace replaces old with new in file, for each pair of oldNew.
+	replace := func(file string, oldNew ...string) func(string) error {
 		return func(dir string) error {
 			b, err := os.ReadFile(filepath.Join(dir, file))
 			if err != nil {
 				return err
 			}
-			if !strings.Contains(string(b), old) {
-				t.Fatalf("%s has no %q", file, old)
+			text := string(b)
+			for i := 0; i+1 < len(oldNew); i += 2 {
+				if !strings.Contains(text, oldNew[i]) {
+					t.Fatalf("%s has no %q", file, oldNew[i])
+				}
+				text = strings.Replace(text, oldNew[i], oldNew[i+1], 1)
 			}
-			return write(dir, file, strings.Replace(string(b), old, new, 1))
+			return write(dir, file, text)
 		}
 	}
 	cases := []struct {
@@ -99,6 +104,9 @@ func TestReportsBadInput(t *testing.T) {
 		{"unknown key in config", replace("content/config.yaml", "baseURL:", "baseUrl:"), `content/config.yaml:\d+: field baseUrl not found in type content.Config`},
 		{"data yaml syntax", replace("content/data/contact.yaml", "email:", "email: [\n"), `content/data/contact.yaml:\d+: `},
 		{"data missing language", replace("content/data/cookie-categories.yaml", "sr:", "sx:"), `content/data/cookie-categories.yaml:\d+: .*missing the "sr" text`},
+		{"language the consent function lacks", replace("content/config.yaml", "languages:\n", "languages:\n  - {code: de, name: Deutsch, locale: de_DE}\n", "title:\n", "title:\n  de: Datenschutz\n"), `content/config.yaml:\d+: language "de": the consent function refuses records and data requests in it \(it knows en, sq, sr\)`},
+		{"data-request page moved", replace("content/en/data-requests.md", "slug: data-requests", "slug: requests"), `content/en/data-requests.md:3: the data-request page is at /en/requests/, but the consent function's pages lead back to /en/data-requests/`},
+		{"retention not positive", replace("content/config.yaml", "consent:\n", "consent:\n  retentionDays: -1\n"), `content/config.yaml:\d+: retentionDays must be a positive number of days`},
 		{"config default language", replace("content/config.yaml", "defaultLanguage: sq", "defaultLanguage: de"), `content/config.yaml:\d+: defaultLanguage "de" is not one of the languages`},
 		{"template syntax", replace("themes/default/layouts/policy.html", "{{.Content}}", "{{.Content"), `themes/default/layouts/policy.html:6: unexpected "<" in operand`},
 		{"template unknown field", replace("themes/default/layouts/policy.html", "{{.Content}}", "{{.Contnet}}"), `themes/default/layouts/policy.html:5: .*can't evaluate field Contnet`},

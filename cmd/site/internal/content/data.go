@@ -27,6 +27,9 @@ type Config struct {
 		API           string `yaml:"api"`
 		ConsentMode   bool   `yaml:"consentMode"`
 		ReconsentDays int    `yaml:"reconsentDays"`
+		// RetentionDays, when set, is how long the consent function keeps
+		// each record (the deploy passes it on; the cookie page says it).
+		RetentionDays int `yaml:"retentionDays"`
 	} `yaml:"consent"`
 	Requests struct {
 		API string `yaml:"api"`
@@ -189,6 +192,9 @@ func validateConfig(c *Config, root *yaml.Node) error {
 	v.absURL(field(root, "store"), "store", c.Store)
 	if c.Wishlist != "" {
 		v.absURL(field(root, "wishlist"), "wishlist", c.Wishlist)
+	}
+	if c.Consent.RetentionDays < 0 {
+		v.errorf(field(field(root, "consent"), "retentionDays"), "retentionDays must be a positive number of days (or left out: 1095)")
 	}
 	if c.Consent.ReconsentDays < 0 || c.Consent.ReconsentDays > 395 {
 		v.errorf(field(field(root, "consent"), "reconsentDays"), "reconsentDays must be between 0 and 395 (13 months)")

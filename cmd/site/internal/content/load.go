@@ -75,6 +75,15 @@ func Languages(root string) ([]string, error) {
 	return s.Langs(), nil
 }
 
+// ReadConfig reads and validates the configuration alone.
+func ReadConfig(root string) (*Config, error) {
+	s := &Site{Root: root}
+	if err := s.loadConfig(); err != nil {
+		return nil, err
+	}
+	return &s.Config, nil
+}
+
 // Langs returns the language codes in configured order.
 func (s *Site) Langs() []string {
 	var ls []string
