@@ -11,6 +11,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,7 +28,10 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+	err := run(context.Background(), os.Args[1:], os.Stdout)
+	switch {
+	case errors.Is(err, flag.ErrHelp): // -h printed the flags
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "deploy:", err)
 		os.Exit(1)
 	}
@@ -166,9 +170,13 @@ func deploy(ctx context.Context, o options, a *awsCLI, key, zipPath string) erro
 	plan := makePlan(local, remote, time.Now())
 
 	// Assets first, so no new page ever points at a file not yet uploaded.
+	// Copied, not synced: every deploy uploads the few small assets again,
+	// so an asset's LastModified is the last deploy that had it, and
+	// keepAssets counts from when it left the build, even when the deploy
+	// runs from a kept public/ whose unchanged files sync would skip.
 	dst := "s3://" + bucket + "/"
-	if err := a.do(ctx, "s3", "sync", public+"/", dst, "--no-progress",
-		"--exclude", "*", "--include", AssetPrefix+"*", "--cache-control", AssetCaching); err != nil {
+	if err := a.do(ctx, "s3", "cp", public+"/"+AssetPrefix, dst+AssetPrefix, "--recursive", "--no-progress",
+		"--cache-control", AssetCaching); err != nil {
 		return err
 	}
 	if err := a.do(ctx, "s3", "sync", public+"/", dst, "--no-progress", "--delete",

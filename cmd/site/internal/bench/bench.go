@@ -107,7 +107,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	sizes := fs.String("sizes", "10,1000,10000", "corpus sizes, in pages per language, comma-separated")
 	runs := fs.Int("runs", 3, "runs of each generator per size (the table shows the median)")
-	real := fs.Int("real", 20, "runs of `site build` on this repository's own site (0: skip)")
+	real := fs.Int("real", 20, "`runs` of site build on this repository's own site (0: skip)")
 	keep := fs.String("keep", "", "keep the corpora and every output in this `dir`")
 	hugo := fs.String("hugo", "", "Hugo binary `path` (default: the version pinned in "+hugoTool+", built and cached)")
 	site := fs.String("site", "", "our generator's binary `path` (default: go build ./cmd/site)")
