@@ -42,7 +42,7 @@ type Site struct {
 	Content *content.Site
 	Theme   *theme.Theme
 	Options Options
-	base    *url.URL
+	base    string // the base URL without its trailing slash
 
 	// shared holds the partials that are the same on every page of a
 	// language (see View.Shared), rendered once per render pass.
@@ -121,13 +121,14 @@ func (s *Site) SetBaseURL(raw string) error {
 	if err := content.CheckBaseURL(raw); err != nil {
 		return fmt.Errorf("base URL: %w", err)
 	}
-	s.base, _ = url.Parse(raw)
+	u, _ := url.Parse(raw)
+	s.base = strings.TrimSuffix(u.String(), "/")
 	return nil
 }
 
 // Abs makes a root-relative URL absolute under the base URL.
 func (s *Site) Abs(rel string) string {
-	return strings.TrimSuffix(s.base.String(), "/") + rel
+	return s.base + rel
 }
 
 // Output is one file of the built site.
@@ -261,7 +262,9 @@ func (s *Site) Write(out string) (Stats, error) {
 	outs := s.Outputs()
 	g, ctx := errgroup.WithContext(context.Background())
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	for _, o := range outs {
+	// The outputs that are not pages go first: the sitemap alone takes as
+	// long as dozens of pages, and started last it would finish alone.
+	for _, o := range slices.Concat(outputsWhere(outs, false), outputsWhere(outs, true)) {
 		g.Go(func() error {
 			if ctx.Err() != nil {
 				return nil // another output failed: the build is lost anyway
@@ -281,6 +284,17 @@ func (s *Site) Write(out string) (Stats, error) {
 		return Stats{}, err
 	}
 	return Stats{Files: len(outs), Written: int(dir.Written.Load()), Kept: int(dir.Kept.Load())}, nil
+}
+
+// outputsWhere lists the outputs that render a page, or those that do not.
+func outputsWhere(outs []*Output, page bool) []*Output {
+	var list []*Output
+	for _, o := range outs {
+		if (o.Page != nil) == page {
+			list = append(list, o)
+		}
+	}
+	return list
 }
 
 // outsideSources refuses an output folder that is the source folder, holds
