@@ -77,7 +77,7 @@ func (r report) cells(ran bool, f figures, pages int) string {
 }
 
 func (r report) real(runs int, f figures) {
-	fmt.Fprintf(r.w, "\nreal site (this repository, %d pages): site build median %s (CPU %s) over %d runs, peak %s, process start included; < %v: %s\n",
+	fmt.Fprintf(r.w, "\nreal site (this repository, %d pages besides the 404s and the language chooser): site build median %s (CPU %s) over %d runs, peak %s, process start included; < %v: %s\n",
 		f.pages, ms(f.wall), ms(f.cpu), runs, mib(f.rss), targetReal, verdict(f.wall < targetReal))
 }
 
