@@ -33,7 +33,7 @@ func Run(root string) (int, error) {
 		// A language the consent function lacks is known from the
 		// configuration alone: said now, beside what stopped the load
 		// (which, for a new language, is its missing texts and pages).
-		if cfg, cerr := content.ReadConfig(root); cerr == nil {
+		if cfg, _ := content.ReadConfig(root); cfg != nil {
 			err = content.Errors(append(content.List(err), functionLanguages(cfg)...)).Err()
 		}
 		return 0, err

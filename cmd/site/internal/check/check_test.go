@@ -175,3 +175,32 @@ func appendTo(file, text string) func(string) error {
 func write(dir, file, body string) error {
 	return os.WriteFile(filepath.Join(dir, file), []byte(body), 0o644)
 }
+
+// TestNewLanguageAtOnce: a language added to the configuration alone gets
+// everything it still needs in one report, not a stage per run.
+func TestNewLanguageAtOnce(t *testing.T) {
+	dir := copySite(t)
+	cfg := filepath.Join(dir, "content/config.yaml")
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "languages:\n", "languages:\n  - {code: de, name: Deutsch, locale: de_DE}\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(dir)
+	if err == nil {
+		t.Fatal("no problem reported")
+	}
+	for _, want := range []string{
+		`content/config.yaml:\d+: title: missing the "de" text`,
+		`content/data/cookies.yaml:\d+: duration: missing the "de" text`,
+		`content/de: no such file or directory`,
+		`themes/default/i18n/de.yaml: no such file or directory`,
+		`content/config.yaml:\d+: language "de": the consent function refuses`,
+	} {
+		if !regexp.MustCompile(want).MatchString(err.Error()) {
+			t.Errorf("report lacks %s:\n%s", want, err)
+		}
+	}
+}

@@ -163,7 +163,9 @@ func CheckBaseURL(s string) error {
 	return nil
 }
 
-func validateConfig(c *Config, root *yaml.Node) error {
+// validateConfig reports the configuration's problems, and whether its
+// languages are sound: everything else can be loaded with them.
+func validateConfig(c *Config, root *yaml.Node) (languagesOK bool, err error) {
 	v := &validator{file: ConfigFile}
 	seen := map[string]bool{}
 	for i, l := range c.Languages {
@@ -185,6 +187,7 @@ func validateConfig(c *Config, root *yaml.Node) error {
 	if !seen[c.DefaultLanguage] {
 		v.errorf(field(root, "defaultLanguage"), "defaultLanguage %q is not one of the languages", c.DefaultLanguage)
 	}
+	languagesOK = len(v.errs) == 0
 	v.text(field(root, "title"), "title", c.Title)
 	if err := CheckBaseURL(c.BaseURL); err != nil {
 		v.errorf(field(root, "baseURL"), "baseURL: %v", err)
@@ -199,7 +202,7 @@ func validateConfig(c *Config, root *yaml.Node) error {
 	if c.Consent.ReconsentDays < 0 || c.Consent.ReconsentDays > 395 {
 		v.errorf(field(field(root, "consent"), "reconsentDays"), "reconsentDays must be between 0 and 395 (13 months)")
 	}
-	return v.errs.Err()
+	return languagesOK, v.errs.Err()
 }
 
 func validateCategories(langs []string, cs []Category, root *yaml.Node) error {

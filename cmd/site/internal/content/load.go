@@ -47,13 +47,16 @@ type Site struct {
 // PolicyKey is the translationKey of the privacy policy.
 const PolicyKey = "privacy"
 
-// Load reads the site under root.
+// Load reads the site under root. A problem in the configuration that
+// leaves its languages sound (a missing title text, a wrong URL) is
+// reported with those of the data and pages, not alone before them.
 func Load(root string) (*Site, error) {
 	s := &Site{Root: root}
-	if err := s.loadConfig(); err != nil {
+	usable, err := s.loadConfig()
+	if !usable {
 		return nil, err
 	}
-	var errs Errors
+	errs := Errors(List(err))
 	if err := s.LoadData(); err != nil {
 		errs = append(errs, List(err)...)
 	}
@@ -66,22 +69,26 @@ func Load(root string) (*Site, error) {
 	return s, nil
 }
 
-// Languages reads the configuration alone and returns its language codes.
+// Languages reads the configuration alone and returns its problems, and its
+// language codes when those are sound (nil otherwise).
 func Languages(root string) ([]string, error) {
 	s := &Site{Root: root}
-	if err := s.loadConfig(); err != nil {
+	usable, err := s.loadConfig()
+	if !usable {
 		return nil, err
 	}
-	return s.Langs(), nil
+	return s.Langs(), err
 }
 
-// ReadConfig reads and validates the configuration alone.
+// ReadConfig reads the configuration alone and returns its problems, and
+// the configuration when its languages are sound (nil otherwise).
 func ReadConfig(root string) (*Config, error) {
 	s := &Site{Root: root}
-	if err := s.loadConfig(); err != nil {
+	usable, err := s.loadConfig()
+	if !usable {
 		return nil, err
 	}
-	return &s.Config, nil
+	return &s.Config, err
 }
 
 // Langs returns the language codes in configured order.
@@ -110,14 +117,16 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func (s *Site) loadConfig() error {
+// loadConfig reads and validates the configuration, and tells whether its
+// languages are sound enough to load the rest of the site with.
+func (s *Site) loadConfig() (usable bool, err error) {
 	b, err := s.read(ConfigFile)
 	if err != nil {
-		return err
+		return false, err
 	}
 	root, err := decodeYAML(ConfigFile, 0, b, &s.Config)
 	if err != nil {
-		return err
+		return false, err
 	}
 	s.Config.Lines = keyLines(root, 0)
 	return validateConfig(&s.Config, root)

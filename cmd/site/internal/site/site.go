@@ -58,13 +58,15 @@ func Load(root string, opts Options) (*Site, error) {
 		themeErr    error
 		langs, lerr = content.Languages(root)
 	)
-	if lerr == nil {
+	if langs != nil {
 		wg.Go(func() { t, themeErr = theme.Load(root, ThemeDir, langs) })
 	}
 	c, err := content.Load(root)
 	wg.Wait()
 	if err != nil {
-		return nil, err
+		// With the theme's: a new language's missing strings are said
+		// with its missing pages.
+		return nil, content.Errors(append(content.List(err), content.List(themeErr)...)).Err()
 	}
 	if lerr != nil || !slices.Equal(langs, c.Langs()) { // changed in between
 		return New(root, c, opts)
