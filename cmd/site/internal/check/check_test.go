@@ -112,6 +112,7 @@ func TestReportsBadInput(t *testing.T) {
 		{"template unknown field", replace("themes/default/layouts/policy.html", "{{.Content}}", "{{.Contnet}}"), `themes/default/layouts/policy.html:5: .*can't evaluate field Contnet`},
 		{"template error in an included partial", replace("themes/default/layouts/partials/toc.html", "{{.Text}}", "{{.Txet}}"), `themes/default/layouts/partials/toc.html:3: .*can't evaluate field Txet`},
 		{"template error in a shared partial", replace("themes/default/layouts/partials/footer.html", `{{.T "contact"}}`, `{{.T "contactt"}}`), `themes/default/layouts/partials/footer.html:7: .*has no key "contactt"`},
+		{"template calls itself", replace("themes/default/layouts/partials/toc.html", "{{if .TOC}}", `{{template "toc.html" .}}{{if .TOC}}`), `themes/default/layouts/partials/toc.html:1: toc.html calls itself \(toc.html → toc.html\) outside any if, range or with`},
 		{"template missing partial", replace("themes/default/layouts/policy.html", `{{template "toc.html" .}}`, `{{template "missing.html" .}}`), `themes/default/layouts/policy.html:4: no such template "missing.html"`},
 		{"template unknown string", replace("themes/default/layouts/policy.html", "{{.Content}}", `{{.T "no_such_key"}}`), `themes/default/layouts/policy.html:5: .*has no key "no_such_key"`},
 		{"header twice", replace("themes/default/headers.yaml", `X-Frame-Options: "DENY"`, "X-Frame-Options: \"DENY\"\nx-frame-options: SAMEORIGIN"), `themes/default/headers.yaml:\d+: x-frame-options is defined twice`},

@@ -117,11 +117,15 @@ func (t *Theme) TemplateError(err error) error {
 		return &content.Error{File: t.rel("layouts"), Err: err}
 	}
 	line, _ := strconv.Atoi(m[2])
-	file := "layouts/" + m[1]
-	if t.partials[m[1]] {
-		file = "layouts/partials/" + m[1]
+	return content.Errorf(t.layoutFile(m[1]), line, "%s", m[3])
+}
+
+// layoutFile is the theme file that defines the template file name.
+func (t *Theme) layoutFile(name string) string {
+	if t.partials[name] {
+		return t.rel("layouts/partials/" + name)
 	}
-	return content.Errorf(t.rel(file), line, "%s", m[3])
+	return t.rel("layouts/" + name)
 }
 
 // loadLayouts parses the layouts twice over: as written, which gives errors
@@ -169,6 +173,10 @@ func (t *Theme) loadLayouts(root string, _ []string) error {
 	var perrs []error
 	t.Layouts, perrs = min.parse()
 	t.LinkedKeys, t.LinksAnyPage = linkedKeys(t.Layouts)
+	if len(perrs) == 0 && len(t.endless(t.Layouts)) > 0 {
+		orig, _ := t.Unminified() // for the lines as written
+		errs = append(errs, t.endless(orig)...)
+	}
 	if len(perrs) > 0 {
 		// The minified text has other line numbers: report the errors as
 		// the layouts are written. (If those parse, minifying broke them.)

@@ -1,0 +1,103 @@
+package theme
+
+import (
+	"html/template"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template/parse"
+
+	"pelqim/cmd/site/internal/content"
+)
+
+// endless reports the templates that call themselves, directly or through
+// others, outside any if, range or with: rendering one could never end.
+// text/template would stop only at a depth of 100,000 calls, after seconds
+// and much memory.
+func (t *Theme) endless(layouts map[string]*template.Template) []error {
+	var errs []error
+	seen := map[string]bool{} // the cycles reported, by their templates' names
+	for _, name := range slices.Sorted(maps.Keys(layouts)) {
+		set := layouts[name]
+		calls := map[string][]*parse.TemplateNode{}
+		trees := map[string]*parse.Tree{}
+		for _, tmpl := range set.Templates() {
+			if tmpl.Tree != nil {
+				calls[tmpl.Name()] = unconditionalCalls(tmpl.Tree.Root)
+				trees[tmpl.Name()] = tmpl.Tree
+			}
+		}
+		for _, start := range slices.Sorted(maps.Keys(calls)) {
+			path := cycle(start, calls)
+			if path == nil {
+				continue
+			}
+			key := strings.Join(slices.Sorted(slices.Values(path[1:])), " ")
+			if seen[key] {
+				continue // the same cycle, from another of its templates
+			}
+			seen[key] = true
+			first := calls[start][slices.IndexFunc(calls[start], func(n *parse.TemplateNode) bool { return n.Name == path[1] })]
+			at, _ := trees[start].ErrorContext(first)
+			file, line := t.position(at)
+			errs = append(errs, content.Errorf(file, line, "%s calls itself (%s) outside any if, range or with: rendering it would never end",
+				start, strings.Join(path, " → ")))
+		}
+	}
+	return errs
+}
+
+// cycle returns a path of unconditional calls from start back to start
+// (start, ..., start), or nil.
+func cycle(start string, calls map[string][]*parse.TemplateNode) []string {
+	visited := map[string]bool{}
+	var path []string
+	var visit func(name string) bool
+	visit = func(name string) bool {
+		path = append(path, name)
+		for _, c := range calls[name] {
+			if c.Name == start {
+				path = append(path, start)
+				return true
+			}
+			if !visited[c.Name] {
+				visited[c.Name] = true
+				if visit(c.Name) {
+					return true
+				}
+			}
+		}
+		path = path[:len(path)-1]
+		return false
+	}
+	if visit(start) {
+		return path
+	}
+	return nil
+}
+
+// unconditionalCalls lists the {{template}} calls that run whenever list
+// does: not those inside an if, range or with.
+func unconditionalCalls(list *parse.ListNode) []*parse.TemplateNode {
+	var calls []*parse.TemplateNode
+	if list == nil {
+		return nil
+	}
+	for _, n := range list.Nodes {
+		if c, ok := n.(*parse.TemplateNode); ok {
+			calls = append(calls, c)
+		}
+	}
+	return calls
+}
+
+// position turns text/template's "name:line:col" into the theme file and
+// line it names.
+func (t *Theme) position(at string) (file string, line int) {
+	parts := strings.Split(at, ":")
+	if len(parts) >= 2 {
+		line, _ = strconv.Atoi(parts[1])
+	}
+	return t.layoutFile(parts[0]), line
+}
