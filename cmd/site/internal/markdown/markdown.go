@@ -15,11 +15,12 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // Doc is a rendered page body.
 type Doc struct {
-	HTML     []byte
+	HTML     string // a string from the start: a page's layout takes it as one, uncopied
 	Headings []Heading
 	Links    []Link
 }
@@ -109,14 +110,25 @@ func Render(src []byte) (*Doc, error) {
 	for _, n := range rawHTML {
 		n.Parent().RemoveChild(n.Parent(), n)
 	}
-	var buf bytes.Buffer
+	var buf builder
 	buf.Grow(len(src) + len(src)/4 + 512) // HTML is a little longer than its Markdown
 	if err := md.Renderer().Render(&buf, src, root); err != nil {
 		return nil, fmt.Errorf("rendering: %w", err)
 	}
-	d.HTML = buf.Bytes()
+	d.HTML = buf.String()
 	return d, nil
 }
+
+// builder is a strings.Builder that goldmark's renderer writes into
+// directly: as a util.BufWriter it gets no bufio.Writer of its own (4 KB a
+// page, and a second copy of every byte).
+type builder struct{ strings.Builder }
+
+func (b *builder) Available() int { return b.Cap() - b.Len() }
+func (b *builder) Buffered() int  { return 0 }
+func (b *builder) Flush() error   { return nil }
+
+var _ util.BufWriter = (*builder)(nil)
 
 // dangerous is goldmark's html.IsDangerousURL without its allocations (it
 // lowercases both sides of every comparison): javascript:, vbscript:,

@@ -13,7 +13,7 @@ func TestRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	html := string(d.HTML)
+	html := d.HTML
 	for _, bad := range []string{"<script", "javascript:", "onclick", "<b", "data:text", "<!--"} {
 		if strings.Contains(html, bad) {
 			t.Errorf("output contains %q:\n%s", bad, html)
