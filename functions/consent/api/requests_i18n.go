@@ -1,10 +1,12 @@
 package api
 
 import (
+	_ "embed"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -193,7 +195,7 @@ func tr(lang, key string, args ...any) string {
 // longDate writes a date the way each language does: "25 December 2026",
 // "25 dhjetor 2026", "25. decembar 2026.". Dates are shown in Kosovo time.
 func longDate(lang string, t time.Time) string {
-	t = t.In(kosovo)
+	t = t.In(kosovo())
 	m := monthNames[lang]
 	if m[0] == "" {
 		m = monthNames["en"]
@@ -204,11 +206,19 @@ func longDate(lang string, t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), m[t.Month()-1], t.Year())
 }
 
-// kosovo is the store's time zone; a fixed fallback keeps the function
-// working where the zone database is missing (a bare Lambda image).
-var kosovo = func() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Belgrade"); err == nil {
-		return loc
+// kosovo is the store's time zone: Central European, with summer time, as
+// the IANA database records it for Europe/Belgrade (which Kosovo follows).
+// The zone file is embedded (tz/, copied from tzdata 2025b; its closing
+// rule covers the years to come): Lambda's provided.al2023 image has no
+// zone database, where time.LoadLocation fails, and a fixed UTC+1 put a
+// request made after 23:00 in summer on the wrong day.
+var kosovo = sync.OnceValue(func() *time.Location {
+	loc, err := time.LoadLocationFromTZData("Europe/Belgrade", belgrade)
+	if err != nil {
+		panic("the embedded zone file does not load: " + err.Error()) // TestKosovoTime loads it
 	}
-	return time.FixedZone("CET", 3600)
-}()
+	return loc
+})
+
+//go:embed tz/Europe/Belgrade
+var belgrade []byte

@@ -447,6 +447,29 @@ func TestTranslationsComplete(t *testing.T) {
 	}
 }
 
+// TestKosovoTime: dates are Kosovo's, summer time included, from the
+// embedded zone file whatever the machine has (Lambda's image has none).
+func TestKosovoTime(t *testing.T) {
+	for _, c := range []struct {
+		utc    string
+		offset int // seconds east of UTC
+		date   string
+	}{
+		{"2026-01-15T12:00:00Z", 3600, "15 January 2026"},
+		{"2026-06-30T22:30:00Z", 7200, "1 July 2026"}, // after 23:00 UTC+1, already the next day
+		{"2026-10-25T00:30:00Z", 7200, "25 October 2026"},
+		{"2026-10-25T01:30:00Z", 3600, "25 October 2026"}, // summer time ended at 01:00 UTC
+	} {
+		at, _ := time.Parse(time.RFC3339, c.utc)
+		if _, off := at.In(kosovo()).Zone(); off != c.offset {
+			t.Errorf("%s: offset %d, want %d", c.utc, off, c.offset)
+		}
+		if got := longDate("en", at); got != c.date {
+			t.Errorf("%s: %q, want %q", c.utc, got, c.date)
+		}
+	}
+}
+
 func TestDueDate(t *testing.T) {
 	for in, want := range map[string]string{
 		"2026-11-25": "2026-12-25",
