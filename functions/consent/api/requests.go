@@ -47,7 +47,7 @@ func (h *Handler) postRequest(ctx context.Context, req Request, _ []string) Resp
 		return errorResponse(http.StatusBadRequest, e.code, e.message)
 	}
 	now := h.now().UTC()
-	due := dueDate(now)
+	due := dueDate(now).UTC()
 	if in.Honeypot {
 		// A bot: the same answer as a person gets, and nothing stored or sent.
 		return h.accepted(kind, newReference(), in.Language, due)

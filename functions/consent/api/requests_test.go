@@ -478,9 +478,15 @@ func TestDueDate(t *testing.T) {
 		"2026-03-31": "2026-04-30",
 		"2026-12-31": "2027-01-31",
 	} {
-		d, _ := time.Parse(time.DateOnly, in)
-		if got := dueDate(d).Format(time.DateOnly); got != want {
+		d, _ := time.ParseInLocation(time.DateOnly, in, kosovo())
+		if got := dueDate(d.Add(12 * time.Hour)).In(kosovo()).Format(time.DateOnly); got != want {
 			t.Errorf("dueDate(%s) = %s, want %s", in, got, want)
 		}
+	}
+	// Received at 00:30 on 31 January in Kosovo, 23:30 on the 30th in UTC:
+	// the month runs from Kosovo's date.
+	at, _ := time.Parse(time.RFC3339, "2027-01-30T23:30:00Z")
+	if got := dueDate(at).In(kosovo()).Format(time.DateOnly); got != "2027-02-28" {
+		t.Errorf("dueDate(%s) = %s, want 2027-02-28", at, got)
 	}
 }
