@@ -24,6 +24,12 @@ import (
 // MaxBody is the largest request body accepted (413 above).
 const MaxBody = 4 << 10
 
+// DefaultTimeout is the budget of one request's store and mail calls. The
+// Lambda's own timeout must be longer (infra/template.yaml, checked by its
+// tests): when the budget runs out, the function still answers 503 with
+// Retry-After, instead of Lambda killing it mid-request.
+const DefaultTimeout = 5 * time.Second
+
 // DefaultRetention is how long consent records are kept when RETENTION_DAYS
 // is unset: 3 years, as the privacy policy states.
 const DefaultRetention = 1095 * 24 * time.Hour
@@ -49,7 +55,7 @@ type Handler struct {
 	Origin    string           // the site's origin; POSTs must carry it
 	Retention time.Duration    // record TTL; default DefaultRetention
 	Now       func() time.Time // default time.Now
-	Timeout   time.Duration    // budget for one request's store calls; default 5s
+	Timeout   time.Duration    // budget for one request's store calls; default DefaultTimeout
 	Log       *slog.Logger     // default slog.Default()
 
 	// Data requests (issue 4; see requests.go). The Lambda's main
@@ -91,7 +97,7 @@ func (h *Handler) Serve(ctx context.Context, req Request) Response {
 			resp.Header.Set("Allow", strings.Join(slices.Sorted(maps.Keys(r.methods)), ", "))
 			return resp
 		}
-		ctx, cancel := context.WithTimeout(ctx, cmp.Or(h.Timeout, 5*time.Second))
+		ctx, cancel := context.WithTimeout(ctx, cmp.Or(h.Timeout, DefaultTimeout))
 		defer cancel()
 		return fn(h, ctx, req, params)
 	}
