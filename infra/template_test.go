@@ -241,10 +241,12 @@ func mustMarshal(t *testing.T, n *yaml.Node) string {
 
 // Allow statements of every IAM role: no wildcard actions, no "*" resource.
 // A wildcard is accepted only where the ARN cannot be narrower: the table's
-// indexes (table/x/index/*).
+// indexes (table/x/index/*), and SES's identities and configuration sets in
+// the stack's account and region, which SES checks by message (the grant is
+// held to the sender's address by its condition, checked below).
 func TestLeastPrivilegeIAM(t *testing.T) {
 	root := loadYAML(t, "template.yaml")
-	narrowWildcard := regexp.MustCompile(`/index/\*$`)
+	narrowWildcard := regexp.MustCompile(`(/index/|:\$\{AWS::AccountId\}:(identity|configuration-set)/)\*$`)
 	var fnActions []string
 	for id, role := range resourcesOfType(root, "AWS::IAM::Role") {
 		for _, pol := range get(role, "Properties", "Policies").Content {
@@ -287,7 +289,7 @@ func TestLeastPrivilegeIAM(t *testing.T) {
 	}
 	// Each grant on exactly its own resources.
 	want = []string{"Records: !GetAtt Table.Arn, !Sub ${Table.Arn}/index/*",
-		"Mail: !Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderDomain}",
+		"Mail: !Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*, !Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/*",
 		"Logs: !GetAtt FunctionLogGroup.Arn"}
 	var grants []string
 	pol := get(root, "Resources", "FunctionRole", "Properties", "Policies").Content[0]
@@ -302,6 +304,11 @@ func TestLeastPrivilegeIAM(t *testing.T) {
 			res = []string{"!Sub " + r.Content[0].Value}
 		}
 		grants = append(grants, val(get(st, "Sid"))+": "+strings.Join(res, ", "))
+		if val(get(st, "Sid")) == "Mail" {
+			if from := get(st, "Condition", "StringEquals", "ses:FromAddress"); tagged(from) != "!Ref SenderAddress" {
+				t.Errorf("Mail: condition ses:FromAddress %s, want !Ref SenderAddress", tagged(from))
+			}
+		}
 	}
 	if !slices.Equal(grants, want) {
 		t.Errorf("the function's grants\n%s\nwant\n%s", strings.Join(grants, "\n"), strings.Join(want, "\n"))
