@@ -96,8 +96,8 @@ func fromCloudFront(headers map[string]string, secret string) bool {
 // serve`. The client address is the connection's.
 func HTTPHandler(h *Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// One byte over the limit is enough for Serve to answer 413.
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+		// One byte over the larger limit is enough for Serve to answer 413.
+		body, err := io.ReadAll(io.LimitReader(r.Body, max(MaxBody, MaxRequestBody)+1))
 		resp := errorResponse(http.StatusBadRequest, "invalid_body", "the body could not be read")
 		if err == nil {
 			resp = h.Serve(r.Context(), Request{

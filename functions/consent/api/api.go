@@ -21,8 +21,14 @@ import (
 	"github.com/go-json-experiment/json"
 )
 
-// MaxBody is the largest request body accepted (413 above).
+// MaxBody is the largest consent event accepted (413 above).
 const MaxBody = 4 << 10
+
+// MaxRequestBody is the largest data request accepted (413 above): its
+// details may hold MaxDetails characters of up to 4 UTF-8 bytes each, which
+// a form percent-encodes as 3 bytes apiece (2,000 of Serbian's "š" alone
+// are 12 KB).
+const MaxRequestBody = 32 << 10
 
 // DefaultTimeout is the budget of one request's store and mail calls. The
 // Lambda's own timeout must be longer (infra/template.yaml, checked by its

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -29,11 +30,11 @@ func (h *Handler) postRequest(ctx context.Context, req Request, _ []string) Resp
 		return errorResponse(http.StatusForbidden, "forbidden_origin", "Origin must be the site's origin")
 	}
 	kind := requestKind(req.Header.Get("Content-Type"))
-	if len(req.Body) > MaxBody {
+	if len(req.Body) > MaxRequestBody {
 		if kind == kindForm {
 			return formAgain(http.StatusRequestEntityTooLarge, requestBody{}, "too_large")
 		}
-		return errorResponse(http.StatusRequestEntityTooLarge, "too_large", "the body must be at most 4096 bytes")
+		return errorResponse(http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the body must be at most %d bytes", MaxRequestBody))
 	}
 	if kind == kindUnsupported {
 		return errorResponse(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json or application/x-www-form-urlencoded")

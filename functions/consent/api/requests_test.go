@@ -273,6 +273,25 @@ func TestPostRequestForm(t *testing.T) {
 	}
 }
 
+// TestPostRequestFormLongDetails: the longest details a form may send, in
+// letters of the site's languages, percent-encoded as a browser does, are
+// accepted (they are 12 KB of form, past the 4 KB of a consent event).
+func TestPostRequestFormLongDetails(t *testing.T) {
+	f := boltFixture(t)
+	details := strings.Repeat("š", MaxDetails/2) + strings.Repeat("ë", MaxDetails/2)
+	form := url.Values{"type": {"rectify"}, "email": {"dren@example.com"}, "details": {details}, "language": {"sr"}, "website": {""}}
+	body := form.Encode()
+	if len(body) < 2*MaxBody {
+		t.Fatalf("form of %d bytes: not the long case", len(body))
+	}
+	if resp := postRequest(f.h, "application/x-www-form-urlencoded", body, "198.51.100.4:1"); resp.Status != http.StatusSeeOther {
+		t.Fatalf("status %d: %s", resp.Status, resp.Body)
+	}
+	if all := stored(t, f.rs); len(all) != 1 || all[0].Details != details {
+		t.Errorf("stored %d requests; details kept whole: %v", len(all), len(all) == 1 && all[0].Details == details)
+	}
+}
+
 func TestHoneypot(t *testing.T) {
 	f := boltFixture(t)
 	for _, ct := range []string{"application/json", "application/x-www-form-urlencoded"} {
