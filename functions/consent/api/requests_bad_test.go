@@ -28,6 +28,8 @@ var badRequests = []struct {
 	{"latin1 form", "POST", testOrigin, form + "; charset=iso-8859-1", "type=access", 415},
 	{"empty json", "POST", testOrigin, "application/json", ``, 400},
 	{"json array", "POST", testOrigin, "application/json", `[]`, 400},
+	{"email with ë before the @", "POST", testOrigin, "application/json", `{"type":"access","email":"arbër@example.com","language":"sq"}`, 400},
+	{"email at an unencoded international domain", "POST", testOrigin, "application/json", `{"type":"access","email":"jovan@primer.срб","language":"sr"}`, 400},
 	{"json two objects", "POST", testOrigin, "application/json", `{"type":"access","email":"a@example.com","language":"en"}{}`, 400},
 	{"json unknown member", "POST", testOrigin, "application/json", `{"type":"access","email":"a@example.com","language":"en","name":"Arta"}`, 400},
 	{"json duplicate member", "POST", testOrigin, "application/json", `{"type":"access","type":"erase","email":"a@example.com","language":"en"}`, 400},
@@ -107,9 +109,25 @@ func TestFormAgainKeepsInput(t *testing.T) {
 	f := boltFixture(t)
 	resp := postRequest(f.h, form, "type=erase&email=not-an-email&language=en&details=%3Cb%3EOrder+7%3C%2Fb%3E", "203.0.113.5:1")
 	body := string(resp.Body)
-	for _, want := range []string{`value="not-an-email"`, "&lt;b&gt;Order 7&lt;/b&gt;", `value="erase" required checked`, "Enter one valid email address.", `<html lang="en">`} {
+	for _, want := range []string{`value="not-an-email"`, "&lt;b&gt;Order 7&lt;/b&gt;", `value="erase" required checked`, "Enter one valid email address, without letters such as ë or č.", `<html lang="en">`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q:\n%s", want, body)
+		}
+	}
+}
+
+func TestValidEmail(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"arta@example.com":              true,
+		"jovan@xn--e1afmkfd.xn--90a3ac": true,  // пример.срб as browsers send it
+		"arbër@example.com":             false, // SES has no SMTPUTF8
+		"jovan@пример.срб":              false,
+		"Arta <arta@example.com>":       false,
+		"arta@localhost":                false,
+		"a@b@example.com":               false,
+	} {
+		if _, got := validEmail(addr); got != ok {
+			t.Errorf("validEmail(%q) = %v, want %v", addr, got, ok)
 		}
 	}
 }

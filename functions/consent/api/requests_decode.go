@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
@@ -120,7 +121,7 @@ func validateRequest(b requestBody) (requestInput, error) {
 	}
 	email, ok := validEmail(*b.Email)
 	if !ok {
-		return requestInput{}, &inputError{"invalid_email", "email must be one valid address of at most 254 characters"}
+		return requestInput{}, &inputError{"invalid_email", "email must be one valid address of at most 254 ASCII characters (an international domain in its xn-- form)"}
 	}
 	var details string
 	if b.Details != nil {
@@ -139,10 +140,13 @@ func validateRequest(b requestBody) (requestInput, error) {
 }
 
 // validEmail accepts one bare address ("a@b.c", no display name, no
-// comments) as net/mail parses it, with a dotted domain.
+// comments) as net/mail parses it, with a dotted domain, in ASCII: SES
+// refuses the rest (no SMTPUTF8; an international domain must be in its
+// xn-- form, which browsers' email fields send), and a refusal there would
+// look like an outage, answered 503 to a visitor who would only retry.
 func validEmail(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if len(s) == 0 || len(s) > 254 || strings.ContainsFunc(s, isControl) {
+	if len(s) == 0 || len(s) > 254 || strings.ContainsFunc(s, isControl) || strings.ContainsFunc(s, func(r rune) bool { return r > unicode.MaxASCII }) {
 		return "", false
 	}
 	a, err := mail.ParseAddress(s)
