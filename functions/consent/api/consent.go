@@ -6,6 +6,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"pelqim/functions/consent/store"
@@ -278,6 +279,10 @@ func (h *Handler) getConsent(ctx context.Context, req Request, params []string) 
 	if err != nil {
 		return h.storeFailed(ctx, err, "read consent history")
 	}
+	// DynamoDB deletes expired items only days later: a record past its
+	// retention is gone as far as anyone asking is concerned.
+	now := h.now().Unix()
+	evs = slices.DeleteFunc(evs, func(ev store.ConsentEvent) bool { return ev.ExpiresAt != 0 && ev.ExpiresAt <= now })
 	if len(evs) == 0 {
 		return errorResponse(http.StatusNotFound, "not_found", "no consent recorded under this id")
 	}

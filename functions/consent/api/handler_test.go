@@ -209,6 +209,16 @@ func TestRecordAndHistory(t *testing.T) {
 			}
 
 			checkError(t, h.Serve(context.Background(), getReq(uuid(9, 9))), 404, "not_found")
+
+			// Past its retention a record is not shown, though the store
+			// (DynamoDB's TTL runs days late) may still hold it.
+			clk.t = t0.Add(10*24*time.Hour + 90*time.Minute)
+			hist.Events = nil
+			if get := h.Serve(context.Background(), getReq(consentID)); get.Status != http.StatusOK || json.Unmarshal(get.Body, &hist) != nil || len(hist.Events) != 1 || hist.Events[0]["eventId"] != uuid(1, 0) {
+				t.Errorf("GET after the first two expired: %d %s", get.Status, get.Body)
+			}
+			clk.t = t0.Add(11 * 24 * time.Hour)
+			checkError(t, h.Serve(context.Background(), getReq(consentID)), 404, "not_found")
 		})
 	}
 }
