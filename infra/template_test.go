@@ -476,14 +476,24 @@ func TestDistribution(t *testing.T) {
 	}
 
 	// Error pages: only S3's 403 (missing key); a 404 or 5xx mapping would
-	// also replace the API's JSON errors, since the mapping applies to every behaviour.
+	// also replace the API's JSON errors, since the mapping applies to every
+	// behaviour. Every other code CloudFront caches passes as it is, uncached.
 	def := paramsPrinted(t)["DefaultLanguage"]
-	if len(c.CustomErrorResponses) != 1 {
-		t.Fatalf("%d custom error responses, want 1 (403)", len(c.CustomErrorResponses))
+	var uncached []int
+	for _, e := range c.CustomErrorResponses {
+		switch {
+		case e.ErrorCode == 403:
+			if deref(e.ResponseCode) != 404 || deref(e.ResponsePagePath) != "/"+def+"/404.html" {
+				t.Errorf("error response 403 -> %d %s, want 404 /%s/404.html", deref(e.ResponseCode), deref(e.ResponsePagePath), def)
+			}
+		case e.ResponseCode != nil || e.ResponsePagePath != nil || e.ErrorCachingMinTTL == nil || *e.ErrorCachingMinTTL != 0:
+			t.Errorf("error response %d: want it passed as it is and cached 0 s", e.ErrorCode)
+		default:
+			uncached = append(uncached, e.ErrorCode)
+		}
 	}
-	e := c.CustomErrorResponses[0]
-	if e.ErrorCode != 403 || deref(e.ResponseCode) != 404 || deref(e.ResponsePagePath) != "/"+def+"/404.html" {
-		t.Errorf("error response %d -> %d %s, want 403 -> 404 /%s/404.html", e.ErrorCode, deref(e.ResponseCode), deref(e.ResponsePagePath), def)
+	if want := []int{400, 404, 405, 500, 502, 503, 504}; !slices.Equal(uncached, want) {
+		t.Errorf("errors passed uncached: %v, want %v", uncached, want)
 	}
 }
 
