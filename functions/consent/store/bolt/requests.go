@@ -62,8 +62,12 @@ func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.Au
 		if err != nil {
 			return err
 		}
-		if b.Get([]byte(r.Reference)) != nil {
-			return store.ErrExists
+		if v := b.Get([]byte(r.Reference)); v != nil {
+			var old store.DataRequest
+			if json.Unmarshal(v, &old) != nil || r.TokenHash == "" || old.TokenHash != r.TokenHash {
+				return store.ErrExists
+			}
+			return nil // this very request, put again (see dynamo's PutRequest)
 		}
 		if err := b.Put([]byte(r.Reference), val); err != nil {
 			return err

@@ -71,9 +71,16 @@ func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.Au
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		return fmt.Errorf("put request %s: %w", r.Reference, store.ErrExists)
-	}
-	if err != nil {
+		// The SDK retries a write whose answer was lost, which may have
+		// landed: a request with this token is this one, not another.
+		old, gerr := s.Request(ctx, r.Reference)
+		if gerr != nil {
+			return gerr
+		}
+		if r.TokenHash == "" || old.TokenHash != r.TokenHash {
+			return fmt.Errorf("put request %s: %w", r.Reference, store.ErrExists)
+		}
+	} else if err != nil {
 		return wrap(err, "put request %s", r.Reference)
 	}
 	return s.putAudit(ctx, ev)
@@ -86,13 +93,19 @@ func (s *Store) putAudit(ctx context.Context, ev store.AuditEvent) error {
 	if err != nil {
 		return fmt.Errorf("encode audit event: %w", err)
 	}
-	// Append-only: an existing line is never overwritten.
+	// Append-only: an existing line is never overwritten. Its key holds
+	// the event's random id, so an existing one is this very line, written
+	// by an attempt whose answer was lost and retried by the SDK.
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                aws.String(s.table),
 		Item:                     item,
 		ConditionExpression:      notExists.Condition(),
 		ExpressionAttributeNames: notExists.Names(),
 	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return nil
+	}
 	if err != nil {
 		return wrap(err, "append audit event to %s", ev.Reference)
 	}

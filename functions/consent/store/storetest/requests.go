@@ -22,6 +22,7 @@ func RunRequests(t *testing.T, open func(t *testing.T) store.Requests) {
 	}{
 		{"PutThenGet", putThenGet},
 		{"PutTakenReference", putTakenReference},
+		{"PutAgain", putAgain},
 		{"Unknown", unknownRequest},
 		{"VerifyOnce", verifyOnce},
 		{"WrongOrExpiredToken", wrongOrExpiredToken},
@@ -142,6 +143,25 @@ func putTakenReference(t *testing.T, s store.Requests) {
 	}
 	if evs := audit(t, s, r.Reference); len(evs) != 1 {
 		t.Errorf("refused put appended to the audit: %+v", evs)
+	}
+}
+
+// putAgain: the same request put again, as an SDK retries a write whose
+// answer was lost, is that request, not another under its reference: it
+// succeeds, and leaves one request and one audit line.
+func putAgain(t *testing.T, s store.Requests) {
+	r := Request("KS-AGAIN1", 1)
+	ev := Audit(r.Reference, "received", r.Status, 1)
+	for i := range 2 {
+		if err := s.PutRequest(context.Background(), r, ev); err != nil {
+			t.Fatalf("put %d: %v", i+1, err)
+		}
+	}
+	if got := getRequest(t, s, r.Reference); !reflect.DeepEqual(got, r) {
+		t.Errorf("got %+v\nwant %+v", got, r)
+	}
+	if evs := audit(t, s, r.Reference); len(evs) != 1 {
+		t.Errorf("audit after the same put twice: %+v", evs)
 	}
 }
 
