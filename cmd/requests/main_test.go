@@ -191,3 +191,18 @@ func TestParseWithin(t *testing.T) {
 		}
 	}
 }
+
+// TestDayInKosovo: a due date is listed on the day the visitor was told,
+// Kosovo's, not UTC's.
+func TestDayInKosovo(t *testing.T) {
+	for ts, want := range map[string]string{
+		"2027-02-27T23:30:00.000Z": "2027-02-28", // 00:30 in Kosovo
+		"2026-06-30T22:30:00.000Z": "2026-07-01", // summer time
+		"2026-12-01T10:00:00.000Z": "2026-12-01",
+		"not a time":               "not a time",
+	} {
+		if got := day(ts); got != want {
+			t.Errorf("day(%s) = %s, want %s", ts, got, want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"pelqim/functions/consent/api"
 	"pelqim/functions/consent/store"
 )
 
@@ -136,9 +137,10 @@ func cell(s string, max int) string {
 	return s
 }
 
+// day is the date of ts in Kosovo, as the visitor was told it.
 func day(ts string) string {
 	if t, err := time.Parse(store.TimeFormat, ts); err == nil {
-		return t.Format(time.DateOnly)
+		return t.In(api.Kosovo()).Format(time.DateOnly)
 	}
 	return ts
 }

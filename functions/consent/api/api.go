@@ -61,7 +61,7 @@ type Handler struct {
 	Origin    string           // the site's origin; POSTs must carry it
 	Retention time.Duration    // record TTL; default DefaultRetention
 	Now       func() time.Time // default time.Now
-	Timeout   time.Duration    // budget for one request's store calls; default DefaultTimeout
+	Timeout   time.Duration    // budget for one request's store and mail calls; default DefaultTimeout
 	Log       *slog.Logger     // default slog.Default()
 
 	// Data requests (issue 4; see requests.go). The Lambda's main

@@ -111,7 +111,7 @@ func (h *Handler) accepted(kind bodyKind, ref, lang string, due time.Time) Respo
 	if kind == kindJSON {
 		return jsonResponse(http.StatusAccepted, accepted{ref, due.Format(store.TimeFormat)})
 	}
-	q := url.Values{"ref": {ref}, "lang": {lang}, "due": {due.In(kosovo()).Format(time.DateOnly)}}
+	q := url.Values{"ref": {ref}, "lang": {lang}, "due": {due.In(Kosovo()).Format(time.DateOnly)}}
 	return Response{
 		Status: http.StatusSeeOther,
 		Header: http.Header{
@@ -158,7 +158,7 @@ func (h *Handler) getReceived(ctx context.Context, req Request, _ []string) Resp
 		return messagePage(http.StatusBadRequest, lang, tr(lang, "invalid_title"), tr(lang, "invalid_text"))
 	}
 	due := tr(lang, "received_due_any")
-	if d, err := time.ParseInLocation(time.DateOnly, q.Get("due"), kosovo()); err == nil {
+	if d, err := time.ParseInLocation(time.DateOnly, q.Get("due"), Kosovo()); err == nil {
 		due = tr(lang, "received_due", longDate(lang, d))
 	}
 	return messagePage(http.StatusOK, lang, tr(lang, "received_title"),

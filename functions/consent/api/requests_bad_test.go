@@ -109,10 +109,24 @@ func TestFormAgainKeepsInput(t *testing.T) {
 	f := boltFixture(t)
 	resp := postRequest(f.h, form, "type=erase&email=not-an-email&language=en&details=%3Cb%3EOrder+7%3C%2Fb%3E", "203.0.113.5:1")
 	body := string(resp.Body)
-	for _, want := range []string{`value="not-an-email"`, "&lt;b&gt;Order 7&lt;/b&gt;", `value="erase" required checked`, "Enter one valid email address, without letters such as ë or č.", `<html lang="en">`} {
+	for _, want := range []string{`value="not-an-email"`, "&lt;b&gt;Order 7&lt;/b&gt;", `value="erase" required checked`, "Enter one valid email address.", `<html lang="en">`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q:\n%s", want, body)
 		}
+	}
+}
+
+// TestEmailNotASCII: an address with letters SES cannot send to is refused
+// with a hint at what to change, in the form's language.
+func TestEmailNotASCII(t *testing.T) {
+	f := boltFixture(t)
+	resp := postRequest(f.h, form, "type=access&email=arb%C3%ABr%40example.com&language=sq", "203.0.113.5:1")
+	if body := string(resp.Body); resp.Status != http.StatusBadRequest || !strings.Contains(body, "pa shkronja si ë apo ç") {
+		t.Errorf("%d, page:\n%s", resp.Status, body)
+	}
+	resp = postRequest(f.h, "application/json", `{"type":"access","email":"jovan@primer.срб","language":"sr"}`, "203.0.113.5:1")
+	if resp.Status != http.StatusBadRequest || !strings.Contains(string(resp.Body), `"error":"invalid_email_ascii"`) {
+		t.Errorf("JSON: %d %s", resp.Status, resp.Body)
 	}
 }
 

@@ -119,9 +119,12 @@ func validateRequest(b requestBody) (requestInput, error) {
 	if !isLanguage(*b.Language) {
 		return requestInput{}, &inputError{"invalid_language", "language must be " + languageList}
 	}
+	if strings.ContainsFunc(*b.Email, nonASCII) {
+		return requestInput{}, &inputError{"invalid_email_ascii", "email must be in ASCII, which is all SES sends to (an international domain in its xn-- form)"}
+	}
 	email, ok := validEmail(*b.Email)
 	if !ok {
-		return requestInput{}, &inputError{"invalid_email", "email must be one valid address of at most 254 ASCII characters (an international domain in its xn-- form)"}
+		return requestInput{}, &inputError{"invalid_email", "email must be one valid address of at most 254 characters"}
 	}
 	var details string
 	if b.Details != nil {
@@ -146,7 +149,7 @@ func validateRequest(b requestBody) (requestInput, error) {
 // look like an outage, answered 503 to a visitor who would only retry.
 func validEmail(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if len(s) == 0 || len(s) > 254 || strings.ContainsFunc(s, isControl) || strings.ContainsFunc(s, func(r rune) bool { return r > unicode.MaxASCII }) {
+	if len(s) == 0 || len(s) > 254 || strings.ContainsFunc(s, isControl) || strings.ContainsFunc(s, nonASCII) {
 		return "", false
 	}
 	a, err := mail.ParseAddress(s)
@@ -160,6 +163,8 @@ func validEmail(s string) (string, bool) {
 	}
 	return s, true
 }
+
+func nonASCII(r rune) bool { return r > unicode.MaxASCII }
 
 // isControl refuses control characters except tab and line breaks, which
 // details may contain.

@@ -66,7 +66,7 @@ const TokenLifetime = 7 * 24 * time.Hour
 // normalises 31 January + 1 month to 3 March; the deadline is then the last
 // day of February instead, never later than a calendar month.
 func dueDate(received time.Time) time.Time {
-	received = received.In(kosovo()) // the calendar month is Kosovo's
+	received = received.In(Kosovo()) // the calendar month is Kosovo's
 	d := received.AddDate(0, 1, 0)
 	if d.Day() != received.Day() {
 		d = d.AddDate(0, 0, -d.Day())

@@ -480,7 +480,7 @@ func TestKosovoTime(t *testing.T) {
 		{"2026-10-25T01:30:00Z", 3600, "25 October 2026"}, // summer time ended at 01:00 UTC
 	} {
 		at, _ := time.Parse(time.RFC3339, c.utc)
-		if _, off := at.In(kosovo()).Zone(); off != c.offset {
+		if _, off := at.In(Kosovo()).Zone(); off != c.offset {
 			t.Errorf("%s: offset %d, want %d", c.utc, off, c.offset)
 		}
 		if got := longDate("en", at); got != c.date {
@@ -497,15 +497,15 @@ func TestDueDate(t *testing.T) {
 		"2026-03-31": "2026-04-30",
 		"2026-12-31": "2027-01-31",
 	} {
-		d, _ := time.ParseInLocation(time.DateOnly, in, kosovo())
-		if got := dueDate(d.Add(12 * time.Hour)).In(kosovo()).Format(time.DateOnly); got != want {
+		d, _ := time.ParseInLocation(time.DateOnly, in, Kosovo())
+		if got := dueDate(d.Add(12 * time.Hour)).In(Kosovo()).Format(time.DateOnly); got != want {
 			t.Errorf("dueDate(%s) = %s, want %s", in, got, want)
 		}
 	}
 	// Received at 00:30 on 31 January in Kosovo, 23:30 on the 30th in UTC:
 	// the month runs from Kosovo's date.
 	at, _ := time.Parse(time.RFC3339, "2027-01-30T23:30:00Z")
-	if got := dueDate(at).In(kosovo()).Format(time.DateOnly); got != "2027-02-28" {
+	if got := dueDate(at).In(Kosovo()).Format(time.DateOnly); got != "2027-02-28" {
 		t.Errorf("dueDate(%s) = %s, want 2027-02-28", at, got)
 	}
 }

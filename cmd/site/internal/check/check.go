@@ -66,6 +66,7 @@ func Site(s *site.Site) (int, error) {
 			p, err := parse(o, b)
 			if err != nil {
 				errs = append(errs, err)
+				built[urlOf(o.Path)] = nil // as a page that did not render
 				continue
 			}
 			built[urlOf(o.Path)] = p

@@ -28,7 +28,8 @@ type Config struct {
 		ConsentMode   bool   `yaml:"consentMode"`
 		ReconsentDays int    `yaml:"reconsentDays"`
 		// RetentionDays, when set, is how long the consent function keeps
-		// each record (the deploy passes it on; the cookie page says it).
+		// each record: the deploy passes it on. The cookie page states the
+		// period in its text, which must be changed with it.
 		RetentionDays int `yaml:"retentionDays"`
 	} `yaml:"consent"`
 	Requests struct {
@@ -197,7 +198,7 @@ func validateConfig(c *Config, root *yaml.Node) (languagesOK bool, err error) {
 		v.absURL(field(root, "wishlist"), "wishlist", c.Wishlist)
 	}
 	if c.Consent.RetentionDays < 0 {
-		v.errorf(field(field(root, "consent"), "retentionDays"), "retentionDays must be a positive number of days (or left out: 1095)")
+		v.errorf(field(field(root, "consent"), "retentionDays"), "retentionDays must be a positive number of days (or 0, or left out: 1095)")
 	}
 	if c.Consent.ReconsentDays < 0 || c.Consent.ReconsentDays > 395 {
 		v.errorf(field(field(root, "consent"), "reconsentDays"), "reconsentDays must be between 0 and 395 (13 months)")

@@ -103,7 +103,11 @@ func (d *Dir) Commit() error {
 	// never missing, not even between two renames: a server or a sync
 	// reading it sees the old site or the new one.
 	if exchange(d.staging, d.final) == nil {
-		return os.RemoveAll(d.staging) // which now holds the previous site
+		// staging now holds the previous site
+		if err := os.RemoveAll(d.staging); err != nil {
+			return fmt.Errorf("the new output is in place; removing the previous one: %w", err)
+		}
+		return nil
 	}
 	old := d.staging + ".old"
 	hadOld := true

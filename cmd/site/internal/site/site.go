@@ -266,7 +266,8 @@ func (s *Site) Write(out string) (Stats, error) {
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	// The outputs that are not pages go first: the sitemap alone takes as
 	// long as dozens of pages, and started last it would finish alone.
-	for _, o := range slices.Concat(outputsWhere(outs, false), outputsWhere(outs, true)) {
+	pages, others := splitPages(outs)
+	for _, o := range slices.Concat(others, pages) {
 		g.Go(func() error {
 			if ctx.Err() != nil {
 				return nil // another output failed: the build is lost anyway
@@ -288,15 +289,16 @@ func (s *Site) Write(out string) (Stats, error) {
 	return Stats{Files: len(outs), Written: int(dir.Written.Load()), Kept: int(dir.Kept.Load())}, nil
 }
 
-// outputsWhere lists the outputs that render a page, or those that do not.
-func outputsWhere(outs []*Output, page bool) []*Output {
-	var list []*Output
+// splitPages separates the outputs that render a page from the others.
+func splitPages(outs []*Output) (pages, others []*Output) {
 	for _, o := range outs {
-		if (o.Page != nil) == page {
-			list = append(list, o)
+		if o.Page != nil {
+			pages = append(pages, o)
+		} else {
+			others = append(others, o)
 		}
 	}
-	return list
+	return pages, others
 }
 
 // outsideSources refuses an output folder that is the source folder, holds

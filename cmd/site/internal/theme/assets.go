@@ -133,8 +133,9 @@ func (t *Theme) AssetURL(name string) (string, error) {
 }
 
 // cssSyntax reports the first syntax error in CSS, which the minifier
-// passes on as it is: a browser then drops the rule, or with a block left
-// open, the rest of the file.
+// passes on as it is: a browser then drops the rule, or, with a block or a
+// comment left open, the rest of the file (and of site.css, which joins the
+// files).
 func cssSyntax(src []byte) error {
 	p := cssparse.NewParser(parse.NewInputBytes(src), false)
 	for {
@@ -145,7 +146,7 @@ func cssSyntax(src []byte) error {
 			break
 		}
 	}
-	// The parser closes open blocks at the end without a word.
+	// The parser closes open blocks and comments at the end without a word.
 	var open []int // offsets of the unclosed {
 	l, off := cssparse.NewLexer(parse.NewInputBytes(src)), 0
 	for {
@@ -156,6 +157,14 @@ func cssSyntax(src []byte) error {
 				return parse.NewError(bytes.NewReader(src), open[len(open)-1], "this { is never closed")
 			}
 			return nil
+		case cssparse.CommentToken:
+			if len(text) < 4 || !bytes.HasSuffix(text, []byte("*/")) {
+				return parse.NewError(bytes.NewReader(src), off, "this comment is never closed")
+			}
+		case cssparse.BadStringToken:
+			return parse.NewError(bytes.NewReader(src), off, "this string is not closed on its line")
+		case cssparse.BadURLToken:
+			return parse.NewError(bytes.NewReader(src), off, "this url() is malformed")
 		case cssparse.LeftBraceToken:
 			open = append(open, off)
 		case cssparse.RightBraceToken:

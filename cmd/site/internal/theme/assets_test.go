@@ -19,6 +19,10 @@ func TestCSSSyntax(t *testing.T) {
 		{"a { b: c }\n}", 2, 2},
 		{"a { b: c }\n.x {\n  d: e;\n", 2, 4},
 		{"@media print {\n  a { b: c }\n", 1, 14},
+		{"a{}\n/* x\n\nb{c:d}\n", 2, 1},
+		{"a{} /**/ b{}", 0, 0},
+		{"a{b:'x\n}", 1, 5},
+		{"a{background:url(x y)}", 1, 14},
 	}
 	for _, c := range cases {
 		err := cssSyntax([]byte(c.css))

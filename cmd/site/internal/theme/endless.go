@@ -17,7 +17,7 @@ import (
 // and much memory.
 func (t *Theme) endless(layouts map[string]*template.Template) []error {
 	var errs []error
-	seen := map[string]bool{} // the cycles reported, by their templates' names
+	seen := map[string]bool{} // the cycles reported, by their templates
 	for _, name := range slices.Sorted(maps.Keys(layouts)) {
 		set := layouts[name]
 		calls := map[string][]*parse.TemplateNode{}
@@ -33,9 +33,17 @@ func (t *Theme) endless(layouts map[string]*template.Template) []error {
 			if path == nil {
 				continue
 			}
-			key := strings.Join(slices.Sorted(slices.Values(path[1:])), " ")
+			// The same cycle reached from another of its templates, or in
+			// another layout's copy of the shared ones: once. Layouts may
+			// each define a "main", so a template is its file and name.
+			var members []string
+			for _, n := range path[1:] {
+				members = append(members, trees[n].ParseName+"/"+n)
+			}
+			slices.Sort(members)
+			key := strings.Join(members, " ")
 			if seen[key] {
-				continue // the same cycle, from another of its templates
+				continue
 			}
 			seen[key] = true
 			first := calls[start][slices.IndexFunc(calls[start], func(n *parse.TemplateNode) bool { return n.Name == path[1] })]

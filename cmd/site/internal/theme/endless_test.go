@@ -44,3 +44,25 @@ func TestEndless(t *testing.T) {
 		}
 	}
 }
+
+// TestEndlessInEachLayout: two layouts whose own "main" calls itself are two
+// cycles, each reported at its file, though the templates share a name.
+func TestEndlessInEachLayout(t *testing.T) {
+	th := &Theme{Dir: "themes/t", partials: map[string]bool{}}
+	layouts, perrs := sources{
+		shared: []source{{"base.html", `{{block "main" .}}{{end}}`}},
+		layouts: []source{
+			{"list.html", `{{define "main"}}{{template "main" .}}{{end}}`},
+			{"page.html", "\n{{define \"main\"}}{{template \"main\" .}}{{end}}"},
+		},
+	}.parse()
+	if len(perrs) > 0 {
+		t.Fatal(perrs)
+	}
+	err := errors.Join(th.endless(layouts)...)
+	for _, want := range []string{"themes/t/layouts/list.html:1: main calls itself", "themes/t/layouts/page.html:2: main calls itself"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v\nwant %s", err, want)
+		}
+	}
+}

@@ -173,9 +173,16 @@ func (t *Theme) loadLayouts(root string, _ []string) error {
 	var perrs []error
 	t.Layouts, perrs = min.parse()
 	t.LinkedKeys, t.LinksAnyPage = linkedKeys(t.Layouts)
-	if len(perrs) == 0 && len(t.endless(t.Layouts)) > 0 {
-		orig, _ := t.Unminified() // for the lines as written
-		errs = append(errs, t.endless(orig)...)
+	if len(perrs) == 0 {
+		if cycles := t.endless(t.Layouts); len(cycles) > 0 {
+			// Said at the lines as written, where those parse.
+			if orig, err := t.Unminified(); err == nil {
+				if as := t.endless(orig); len(as) > 0 {
+					cycles = as
+				}
+			}
+			errs = append(errs, cycles...)
+		}
 	}
 	if len(perrs) > 0 {
 		// The minified text has other line numbers: report the errors as

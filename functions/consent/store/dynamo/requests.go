@@ -74,6 +74,9 @@ func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.Au
 		// The SDK retries a write whose answer was lost, which may have
 		// landed: a request with this token is this one, not another.
 		old, gerr := s.Request(ctx, r.Reference)
+		if errors.Is(gerr, store.ErrNotFound) { // gone since: the caller draws another reference
+			return fmt.Errorf("put request %s: %w", r.Reference, store.ErrExists)
+		}
 		if gerr != nil {
 			return gerr
 		}
