@@ -131,14 +131,25 @@ func functionLanguages(cfg *content.Config) []error {
 }
 
 // requestsPages reports a data-request page at another address than the
-// one the consent function's own pages lead back to.
+// one the consent function's own pages lead back to, or none at all.
 func requestsPages(c *content.Site) []error {
 	var errs []error
+	found := map[string]bool{}
 	for _, p := range c.Pages {
-		if want := api.RequestsPage(p.Lang); p.Layout == "requests" && want != "" && p.URL() != want {
+		if p.Layout != "requests" {
+			continue
+		}
+		found[p.Lang] = true
+		if want := api.RequestsPage(p.Lang); want != "" && p.URL() != want {
 			errs = append(errs, content.Errorf(p.File, p.Line("slug"),
 				"the data-request page is at %s, but the consent function's pages lead back to %s: change requestSlugs in functions/consent/api/requests_i18n.go with it",
 				p.URL(), want))
+		}
+	}
+	for _, l := range c.Config.Languages {
+		if want := api.RequestsPage(l.Code); want != "" && !found[l.Code] {
+			errs = append(errs, content.Errorf("content/"+l.Code, 0,
+				"no data-request page (layout: requests), where the consent function's pages lead back to (%s)", want))
 		}
 	}
 	return errs

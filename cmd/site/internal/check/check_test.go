@@ -105,6 +105,7 @@ func TestReportsBadInput(t *testing.T) {
 		{"data yaml syntax", replace("content/data/contact.yaml", "email:", "email: [\n"), `content/data/contact.yaml:\d+: `},
 		{"data missing language", replace("content/data/cookie-categories.yaml", "sr:", "sx:"), `content/data/cookie-categories.yaml:\d+: .*missing the "sr" text`},
 		{"language the consent function lacks", replace("content/config.yaml", "languages:\n", "languages:\n  - {code: de, name: Deutsch, locale: de_DE}\n", "title:\n", "title:\n  de: Datenschutz\n"), `content/config.yaml:\d+: language "de": the consent function refuses records and data requests in it \(it knows en, sq, sr\)`},
+		{"data-request page gone", func(dir string) error { return os.Remove(filepath.Join(dir, "content/en/data-requests.md")) }, `content/en: no data-request page \(layout: requests\), where the consent function's pages lead back to \(/en/data-requests/\)`},
 		{"data-request page moved", replace("content/en/data-requests.md", "slug: data-requests", "slug: requests"), `content/en/data-requests.md:3: the data-request page is at /en/requests/, but the consent function's pages lead back to /en/data-requests/`},
 		{"retention not positive", replace("content/config.yaml", "consent:\n", "consent:\n  retentionDays: -1\n"), `content/config.yaml:\d+: retentionDays must be a positive number of days`},
 		{"config default language", replace("content/config.yaml", "defaultLanguage: sq", "defaultLanguage: de"), `content/config.yaml:\d+: defaultLanguage "de" is not one of the languages`},
