@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"io"
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/tdewolff/minify/v2"
@@ -63,22 +62,20 @@ func (t *Theme) loadAssets(root string, _ []string) error {
 	t.Assets = map[string]Asset{}
 	var errs content.Errors
 	var joined bytes.Buffer
-	var parts []part
 	for _, f := range t.glob(root, "assets/css/*.css") {
 		b, err := t.read(root, f)
 		if err != nil {
 			errs = append(errs, err)
 		} else if err := cssSyntax(b); err != nil {
 			// each file on its own, so that an open block is blamed on its file
-			errs = append(errs, assetError([]part{{t.rel(f), 1}}, t.rel(f), err))
+			errs = append(errs, assetError(t.rel(f), err))
 		}
-		parts = append(parts, part{t.rel(f), bytes.Count(joined.Bytes(), []byte("\n")) + 1})
 		joined.Write(b)
 		joined.WriteByte('\n')
 	}
 	if len(errs) == 0 {
 		if err := t.addAsset("site.css", joined.Bytes()); err != nil {
-			errs = append(errs, assetError(parts, t.rel("assets/css"), err))
+			errs = append(errs, assetError(t.rel("assets/css"), err))
 		}
 	}
 	for _, f := range append(t.glob(root, "assets/js/*.js"), t.glob(root, "assets/img/*.svg")...) {
@@ -88,7 +85,7 @@ func (t *Theme) loadAssets(root string, _ []string) error {
 		}
 		if err == nil {
 			if err = t.addAsset(path.Base(f), b); err != nil {
-				err = assetError([]part{{t.rel(f), 1}}, t.rel(f), err)
+				err = assetError(t.rel(f), err)
 			}
 		}
 		errs = append(errs, content.List(err)...)
@@ -96,22 +93,15 @@ func (t *Theme) loadAssets(root string, _ []string) error {
 	return errs.Err()
 }
 
-// part is a source file in a joined asset and the line it starts on.
-type part struct {
-	file string
-	line int
-}
-
-// assetError names the file and line of a minifier's syntax error in an
-// asset joined from parts (or in file, when it gives no position).
-func assetError(parts []part, file string, err error) error {
+// assetError names the line of a syntax error in file, where the parser
+// or minifier gives one. (CSS files are checked one by one before they are
+// joined, so a minifier's error in site.css has no single file to name.)
+func assetError(file string, err error) error {
 	var pe *parse.Error
-	if !errors.As(err, &pe) || pe.Line < 1 || len(parts) == 0 {
+	if !errors.As(err, &pe) || pe.Line < 1 {
 		return content.Errorf(file, 0, "%v", err)
 	}
-	i, _ := slices.BinarySearchFunc(parts, pe.Line+1, func(p part, line int) int { return p.line - line })
-	p := parts[max(i-1, 0)]
-	return content.Errorf(p.file, pe.Line-p.line+1, "%s (column %d)", pe.Message, pe.Column)
+	return content.Errorf(file, pe.Line, "%s (column %d)", pe.Message, pe.Column)
 }
 
 func (t *Theme) addAsset(name string, src []byte) error {

@@ -11,6 +11,22 @@ import (
 	"pelqim/cmd/site/internal/content"
 )
 
+// cycles reports the endless templates of the loaded layouts at the lines
+// as written (the minified layouts, checked since they are parsed anyway,
+// have other lines), or at the minified lines where those do not parse.
+func (t *Theme) cycles() []error {
+	found := t.endless(t.Layouts)
+	if len(found) == 0 {
+		return nil
+	}
+	if orig, err := t.Unminified(); err == nil {
+		if as := t.endless(orig); len(as) > 0 {
+			return as
+		}
+	}
+	return found
+}
+
 // endless reports the templates that call themselves, directly or through
 // others, outside any if, range or with: rendering one could never end.
 // text/template would stop only at a depth of 100,000 calls, after seconds

@@ -174,15 +174,7 @@ func (t *Theme) loadLayouts(root string, _ []string) error {
 	t.Layouts, perrs = min.parse()
 	t.LinkedKeys, t.LinksAnyPage = linkedKeys(t.Layouts)
 	if len(perrs) == 0 {
-		if cycles := t.endless(t.Layouts); len(cycles) > 0 {
-			// Said at the lines as written, where those parse.
-			if orig, err := t.Unminified(); err == nil {
-				if as := t.endless(orig); len(as) > 0 {
-					cycles = as
-				}
-			}
-			errs = append(errs, cycles...)
-		}
+		errs = append(errs, t.cycles()...)
 	}
 	if len(perrs) > 0 {
 		// The minified text has other line numbers: report the errors as
