@@ -81,8 +81,12 @@ func ParsePage(file, lang string, src []byte) (*Page, error) {
 }
 
 // decode parses the front matter once, as a node, which gives the keys'
-// lines and is decoded from.
+// lines and is decoded from; or, for the usual plain lines, without one.
 func (p *Page) decode(fm []byte) error {
+	if quick, lines, ok := quickFrontMatter(fm); ok {
+		p.FrontMatter, p.Lines = quick, lines
+		return nil
+	}
 	const offset = 1 // the opening "---"
 	root, err := decodeYAML(p.File, offset, fm, &p.FrontMatter)
 	if err != nil {
