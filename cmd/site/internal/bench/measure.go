@@ -14,6 +14,7 @@ import (
 
 	"pelqim/cmd/site/internal/content"
 	"pelqim/cmd/site/internal/markdown"
+	"pelqim/cmd/site/internal/rawfile"
 )
 
 // sample is one measured child process.
@@ -145,7 +146,7 @@ func writeFloor(out string) (time.Duration, error) {
 		if int64(len(buf)) < f.size {
 			buf = make([]byte, f.size)
 		}
-		if err := os.WriteFile(path, buf[:f.size], 0o644); err != nil {
+		if err := rawfile.Write(path, buf[:f.size], 0o644); err != nil {
 			return 0, err
 		}
 	}

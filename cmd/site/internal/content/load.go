@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
@@ -22,6 +21,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/sync/errgroup"
+
+	"pelqim/cmd/site/internal/rawfile"
 )
 
 // Site is the loaded content: configuration, data and pages.
@@ -101,7 +102,7 @@ func (s *Site) Langs() []string {
 }
 
 func (s *Site) read(file string) ([]byte, error) {
-	b, err := os.ReadFile(filepath.Join(s.Root, filepath.FromSlash(file)))
+	b, err := rawfile.Read(filepath.Join(s.Root, filepath.FromSlash(file)))
 	if err != nil {
 		return nil, &Error{File: file, Err: unwrapPath(err)}
 	}

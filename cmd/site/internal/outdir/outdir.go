@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"pelqim/cmd/site/internal/rawfile"
 )
 
 // Dir is an output folder being built.
@@ -68,14 +70,14 @@ func (d *Dir) Write(rel string, data []byte) error {
 	}
 	if d.hasPrev {
 		prev := filepath.Join(d.final, filepath.FromSlash(rel))
-		if old, err := os.ReadFile(prev); err == nil && bytes.Equal(old, data) {
+		if old, err := rawfile.Read(prev); err == nil && bytes.Equal(old, data) {
 			if os.Link(prev, dst) == nil {
 				d.Kept.Add(1)
 				return nil
 			}
 		}
 	}
-	if err := os.WriteFile(dst, data, 0o644); err != nil {
+	if err := rawfile.Write(dst, data, 0o644); err != nil {
 		return err
 	}
 	d.Written.Add(1)

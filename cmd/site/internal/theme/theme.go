@@ -11,7 +11,6 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -23,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"pelqim/cmd/site/internal/content"
+	"pelqim/cmd/site/internal/rawfile"
 )
 
 // Theme is a loaded theme.
@@ -81,7 +81,7 @@ func Load(root, dir string, langs []string) (*Theme, error) {
 func (t *Theme) rel(name string) string { return path.Join(t.Dir, name) }
 
 func (t *Theme) read(root, name string) ([]byte, error) {
-	b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(t.rel(name))))
+	b, err := rawfile.Read(filepath.Join(root, filepath.FromSlash(t.rel(name))))
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
