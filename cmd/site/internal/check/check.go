@@ -51,7 +51,7 @@ func Site(s *site.Site) (int, error) {
 	built := map[string]*page{}
 	assets := map[string][]byte{}
 	for _, o := range s.Outputs() {
-		b, err := o.Render()
+		b, doc, err := o.RenderDoc()
 		if err != nil {
 			errs = append(errs, content.List(err)...)
 			// The page exists, and links to it are not broken: its
@@ -63,7 +63,7 @@ func Site(s *site.Site) (int, error) {
 			assets["/"+o.Path] = b
 		}
 		if strings.HasSuffix(o.Path, ".html") {
-			p, err := parse(o, b)
+			p, err := parse(o, b, doc)
 			if err != nil {
 				errs = append(errs, err)
 				built[urlOf(o.Path)] = nil // as a page that did not render
@@ -205,13 +205,9 @@ type ref struct {
 	rel       string
 }
 
-func parse(o *site.Output, b []byte) (*page, error) {
+func parse(o *site.Output, b []byte, doc *markdown.Doc) (*page, error) {
 	p := &page{out: o, ids: map[string]bool{}, html: b, lines: map[string]int{}, headings: map[string]int{}}
-	if o.Page != nil {
-		doc, err := markdown.Render(o.Page.Body)
-		if err != nil {
-			return nil, err
-		}
+	if doc != nil {
 		for _, h := range doc.Headings {
 			if _, ok := p.headings[h.ID]; !ok {
 				p.headings[h.ID] = o.Page.BodyLine + h.Line - 1

@@ -150,18 +150,18 @@ func parseAbsURL(s string) (*url.URL, error) {
 	return u, nil
 }
 
-// CheckBaseURL tells whether s can be the base of every absolute URL of the
-// site (canonical, hreflang, sitemap): an http(s) origin with the root path
-// and nothing after it.
-func CheckBaseURL(s string) error {
+// ParseBaseURL parses s as the base of every absolute URL of the site
+// (canonical, hreflang, sitemap), which must be an http(s) origin with the
+// root path and nothing after it.
+func ParseBaseURL(s string) (*url.URL, error) {
 	u, err := parseAbsURL(s)
 	switch {
 	case err != nil:
-		return err
+		return nil, err
 	case u.Path != "/" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || u.User != nil:
-		return fmt.Errorf("%q must be an origin and the root path /, like https://example.com/, with no other path, query or fragment", s)
+		return nil, fmt.Errorf("%q must be an origin and the root path /, like https://example.com/, with no other path, query or fragment", s)
 	}
-	return nil
+	return u, nil
 }
 
 // validateConfig reports the configuration's problems, and whether its
@@ -190,7 +190,7 @@ func validateConfig(c *Config, root *yaml.Node) (languagesOK bool, err error) {
 	}
 	languagesOK = len(v.errs) == 0
 	v.text(field(root, "title"), "title", c.Title)
-	if err := CheckBaseURL(c.BaseURL); err != nil {
+	if _, err := ParseBaseURL(c.BaseURL); err != nil {
 		v.errorf(field(root, "baseURL"), "baseURL: %v", err)
 	}
 	v.absURL(field(root, "store"), "store", c.Store)

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/url"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -21,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"pelqim/cmd/site/internal/content"
+	"pelqim/cmd/site/internal/markdown"
 	"pelqim/cmd/site/internal/outdir"
 	"pelqim/cmd/site/internal/theme"
 )
@@ -120,10 +120,10 @@ func (s *Site) SetBaseURL(raw string) error {
 	if raw == "" {
 		raw = s.Content.Config.BaseURL
 	}
-	if err := content.CheckBaseURL(raw); err != nil {
+	u, err := content.ParseBaseURL(raw)
+	if err != nil {
 		return fmt.Errorf("base URL: %w", err)
 	}
-	u, _ := url.Parse(raw)
 	s.base = strings.TrimSuffix(u.String(), "/")
 	return nil
 }
@@ -145,11 +145,26 @@ type Output struct {
 	// addresses, dates). An edit that leaves a page's front matter as it was
 	// can change only the outputs that list the page here.
 	BodyDeps []string
-	render   func() ([]byte, error)
+	render   func() ([]byte, *markdown.Doc, error)
 }
 
 // Render produces the output's bytes.
-func (o *Output) Render() ([]byte, error) { return o.render() }
+func (o *Output) Render() ([]byte, error) {
+	b, _, err := o.render()
+	return b, err
+}
+
+// RenderDoc is Render that also returns a page's rendered Markdown, whose
+// headings and links know their lines in the source (nil for the rest).
+func (o *Output) RenderDoc() ([]byte, *markdown.Doc, error) { return o.render() }
+
+// noDoc adapts the render of an output that is not a page.
+func noDoc(render func() ([]byte, error)) func() ([]byte, *markdown.Doc, error) {
+	return func() ([]byte, *markdown.Doc, error) {
+		b, err := render()
+		return b, nil, err
+	}
+}
 
 // Outputs lists every file of the site, in a fixed order.
 // Each call starts a render pass: what the outputs share is rendered anew.
@@ -165,7 +180,7 @@ func (s *Site) Outputs() []*Output {
 		if len(policy) > 0 && policy[0] != p.File {
 			body = append(body, policy...)
 		}
-		outs = append(outs, &Output{Path: p.OutputPath(), Page: p, Deps: s.pageDeps(p), BodyDeps: body, render: func() ([]byte, error) { return s.renderPage(p) }})
+		outs = append(outs, &Output{Path: p.OutputPath(), Page: p, Deps: s.pageDeps(p), BodyDeps: body, render: func() ([]byte, *markdown.Doc, error) { return s.renderPage(p) }})
 	}
 	// The chooser is drawn like the default language's home page (menu,
 	// footer, banner), which is what it depends on.
@@ -174,13 +189,13 @@ func (s *Site) Outputs() []*Output {
 		chooser = s.pageDeps(home)
 	}
 	outs = append(outs,
-		&Output{Path: "index.html", Deps: chooser, BodyDeps: policy, render: s.renderChooser},
-		&Output{Path: "sitemap.xml", Deps: s.filesWhere(func(*content.Page) bool { return true }), render: s.sitemap},
-		&Output{Path: "robots.txt", render: s.robots},
+		&Output{Path: "index.html", Deps: chooser, BodyDeps: policy, render: noDoc(s.renderChooser)},
+		&Output{Path: "sitemap.xml", Deps: s.filesWhere(func(*content.Page) bool { return true }), render: noDoc(s.sitemap)},
+		&Output{Path: "robots.txt", render: noDoc(s.robots)},
 	)
 	for _, name := range slices.Sorted(maps.Keys(s.Theme.Assets)) {
 		a := s.Theme.Assets[name]
-		outs = append(outs, &Output{Path: strings.TrimPrefix(a.URL, "/"), render: func() ([]byte, error) { return a.Data, nil }})
+		outs = append(outs, &Output{Path: strings.TrimPrefix(a.URL, "/"), render: func() ([]byte, *markdown.Doc, error) { return a.Data, nil, nil }})
 	}
 	return outs
 }

@@ -65,12 +65,13 @@ type Link struct {
 // Alternate is an hreflang link to a translation (or x-default).
 type Alternate struct{ Hreflang, Href string }
 
-func (s *Site) renderPage(p *content.Page) ([]byte, error) {
+func (s *Site) renderPage(p *content.Page) ([]byte, *markdown.Doc, error) {
 	doc, err := markdown.Render(p.Body)
 	if err != nil {
-		return nil, content.Errorf(p.File, p.BodyLine, "%v", err)
+		return nil, nil, content.Errorf(p.File, p.BodyLine, "%v", err)
 	}
-	return s.execute(p.Layout, s.pageView(p, doc), p)
+	b, err := s.execute(p.Layout, s.pageView(p, doc), p)
+	return b, doc, err
 }
 
 // pageView is the view of page p whose body rendered to doc.
