@@ -11,7 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -50,9 +50,6 @@ func browser(t *testing.T) (context.Context, func() []string) {
 			t.Fatalf("start %s: %v", chromium, err)
 		}
 	}
-	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-		t.Fatal(err)
-	}
 	return ctx, func() []string {
 		mu.Lock()
 		defer mu.Unlock()
@@ -84,14 +81,11 @@ func inStep(t *testing.T, ctx context.Context, p *preview) {
 	eventually(t, ctx, fmt.Sprintf(`document.documentElement.dataset.pelqimBuild == "%d"`, build))
 }
 
-// block stops or lets through the page's event stream.
-func block(t *testing.T, ctx context.Context, p *preview, on bool) {
+// withoutSharedWorker makes the tab's pages see a browser without shared
+// workers, whose reload client holds a stream of its own.
+func withoutSharedWorker(t *testing.T, ctx context.Context) {
 	t.Helper()
-	patterns := []*network.BlockPattern{{URLPattern: p.url + eventsPath, Block: true}}
-	if !on {
-		patterns = nil
-	}
-	if _, err := chromedp.Call(ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: patterns}); err != nil {
+	if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: "delete window.SharedWorker"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -99,9 +93,18 @@ func block(t *testing.T, ctx context.Context, p *preview, on bool) {
 // TestReloadClient drives the reload client in Chromium under the site's
 // CSP: it follows edits to other pages, reloads its own page when it
 // changes, shows build errors over the page, and recovers.
+// It runs with the shared worker, and without, as on Chrome for Android.
 func TestReloadClient(t *testing.T) {
+	t.Run("shared worker", func(t *testing.T) { testReloadClient(t, true) })
+	t.Run("own stream", func(t *testing.T) { testReloadClient(t, false) })
+}
+
+func testReloadClient(t *testing.T, shared bool) {
 	p := startPreview(t, copySite(t), 0)
 	ctx, problems := browser(t)
+	if !shared {
+		withoutSharedWorker(t, ctx)
+	}
 	// A page that reloads loses the mark.
 	mark := func() {
 		t.Helper()
@@ -158,17 +161,24 @@ func TestReloadClient(t *testing.T) {
 	p.nextReload()
 	eventually(t, ctx, `!document.documentElement.hasAttribute("data-pelqim-error") && document.body.textContent.includes("Reloaded in the browser.")`)
 
-	// A page that missed a rebuild (loaded as it went out, its stream not
-	// yet open) catches up once its stream connects.
-	block(t, ctx, p, true)
+	// A page that missed a rebuild (hidden, it follows nothing; or loaded
+	// as the rebuild went out) catches up once it follows again: the hello
+	// names a newer build than the one it shows.
 	if err := chromedp.Do(ctx, chromedp.Navigate(p.url+"/en/contact/")); err != nil {
 		t.Fatal(err)
 	}
+	inStep(t, ctx, p)
 	mark()
+	visibility(t, ctx, "hidden")
 	p.edit("content/en/contact.md", "Write to us", "Written while the page was not listening")
 	p.nextReload()
-	block(t, ctx, p, false)
+	visibility(t, ctx, "visible")
 	eventually(t, ctx, `!window.notReloaded && document.body.textContent.includes("Written while the page was not listening")`)
+	if !shared {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof SharedWorker == "undefined"`)); err != nil || !ok {
+			t.Fatalf("the page has shared workers (%v): the test does not cover it without", err)
+		}
+	}
 
 	if ps := problems(); len(ps) > 0 {
 		t.Errorf("the browser reported:\n%s", strings.Join(ps, "\n"))
@@ -216,15 +226,7 @@ func TestReloadClientManyPages(t *testing.T) {
 	eventually(t, ctx, `document.body.textContent.includes("Written after going back")`)
 
 	// Eight tabs, each put in the background as the next opens, as a
-	// browser does (headless tabs all count as shown, so the test says it).
-	visibility := func(ctx context.Context, state string) {
-		t.Helper()
-		js := fmt.Sprintf(`Object.defineProperty(document, "visibilityState", {value: %q, configurable: true}),
-			document.dispatchEvent(new Event("visibilitychange")), true`, state)
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// browser does.
 	var tabs []context.Context
 	for i := range 8 {
 		tab, cancel := chromedp.NewContext(ctx)
@@ -238,11 +240,11 @@ func TestReloadClientManyPages(t *testing.T) {
 		if err != nil {
 			t.Fatalf("tab %d (%s) did not load: %v", i+1, pages[i%len(pages)], err)
 		}
-		visibility(tab, "hidden")
+		visibility(t, tab, "hidden")
 		tabs = append(tabs, tab)
 	}
 	// The first tab, shown again, follows edits again: its page is /en/.
-	visibility(tabs[0], "visible")
+	visibility(t, tabs[0], "visible")
 	inStep(t, tabs[0], p)
 	p.edit("content/en/index.md", "Welcome to the privacy site", "Shown again: welcome to the privacy site")
 	p.nextReload()
@@ -250,6 +252,64 @@ func TestReloadClientManyPages(t *testing.T) {
 
 	if ps := problems(); len(ps) > 0 {
 		t.Errorf("the browser reported:\n%s", strings.Join(ps, "\n"))
+	}
+}
+
+// TestReloadClientManyWindows: windows all shown at once share the shared
+// worker's one stream, so a seventh window still loads (with a stream
+// each, it waited forever for one of Chromium's six connections to a
+// server); every one follows an edit, and one shown again catches up.
+func TestReloadClientManyWindows(t *testing.T) {
+	p := startPreview(t, copySite(t), 0)
+	ctx, problems := browser(t)
+	var windows []context.Context
+	for i := range 8 {
+		w, cancel := chromedp.NewContext(ctx)
+		defer cancel()
+		if err := chromedp.Do(w); err != nil { // opens it: a timeout on this first run would close it
+			t.Fatal(err)
+		}
+		nav, cancelNav := context.WithTimeout(w, 10*time.Second)
+		err := chromedp.Do(nav, chromedp.Navigate(p.url+"/en/privacy/"))
+		cancelNav()
+		if err != nil {
+			t.Fatalf("window %d did not load: %v", i+1, err)
+		}
+		inStep(t, w, p)
+		windows = append(windows, w)
+	}
+	if n := p.streams(); n != 2 {
+		t.Errorf("%d event streams are open for 8 windows and the test's own; want 2", n)
+	}
+	p.edit("content/en/privacy.md", "## 1. Security", "Shown in eight windows.\n\n## 1. Security")
+	p.nextReload()
+	for _, w := range windows {
+		eventually(t, w, `document.body.textContent.includes("Shown in eight windows.")`)
+	}
+	// One window hidden misses an edit; shown again, the worker's hello
+	// brings it up to date.
+	visibility(t, windows[0], "hidden")
+	p.edit("content/en/privacy.md", "Shown in eight windows.", "Shown after it was hidden.")
+	p.nextReload()
+	eventually(t, windows[1], `document.body.textContent.includes("Shown after it was hidden.")`)
+	if stale, err := chromedp.Run(windows[0], chromedp.Evaluate[bool](`document.body.textContent.includes("Shown in eight windows.")`)); err != nil || !stale {
+		t.Fatalf("the hidden window followed the edit (%v): the test no longer covers catching up", err)
+	}
+	visibility(t, windows[0], "visible")
+	eventually(t, windows[0], `document.body.textContent.includes("Shown after it was hidden.")`)
+	if ps := problems(); len(ps) > 0 {
+		t.Errorf("the browser reported:\n%s", strings.Join(ps, "\n"))
+	}
+}
+
+// visibility tells the page it is shown or hidden, as a browser does a tab
+// (headless tabs all count as shown).
+func visibility(t *testing.T, ctx context.Context, state string) {
+	t.Helper()
+	js := fmt.Sprintf(`Object.defineProperty(document, "visibilityState", {value: %q, configurable: true}),
+		document.dispatchEvent(new Event("visibilitychange")), true`, state)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err != nil {
+		t.Fatal(err)
 	}
 }
 

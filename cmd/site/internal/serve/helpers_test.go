@@ -279,6 +279,13 @@ func (p *preview) read(rel string) string {
 }
 
 // edit rewrites a source file, replacing old (which must occur) by new.
+// streams counts the event streams open on the server.
+func (p *preview) streams() int {
+	p.srv.hub.mu.Lock()
+	defer p.srv.hub.mu.Unlock()
+	return len(p.srv.hub.subs)
+}
+
 func (p *preview) edit(rel, old, new string) {
 	p.t.Helper()
 	src := p.read(rel)

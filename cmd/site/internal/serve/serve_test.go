@@ -73,14 +73,14 @@ func TestServedLikeBuilt(t *testing.T) {
 	if n < 20 {
 		t.Fatalf("compared only %d files", n)
 	}
-	for path, ctype := range map[string]string{ClientScript: "text/javascript", clientStyle: "text/css"} {
+	for path, ctype := range map[string]string{ClientScript: "text/javascript", clientWorker: "text/javascript", clientStyle: "text/css"} {
 		status, header, body := p.get(path)
 		if status != http.StatusOK || !strings.HasPrefix(header.Get("Content-Type"), ctype) || len(body) == 0 {
 			t.Errorf("GET %s: %d %q, %d bytes", path, status, header.Get("Content-Type"), len(body))
 		}
 	}
-	if !strings.Contains(p.page(ClientScript), eventsPath) {
-		t.Errorf("the reload client does not connect to %s", eventsPath)
+	if !strings.Contains(p.page(ClientScript), clientWorker) || !strings.Contains(p.page(clientWorker), eventsPath) {
+		t.Errorf("the reload client does not start %s, or it does not connect to %s", clientWorker, eventsPath)
 	}
 }
 

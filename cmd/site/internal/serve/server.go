@@ -24,6 +24,7 @@ const (
 	clientPrefix = "/_pelqim/"
 	// ClientScript is the reload client, which serve adds to every page.
 	ClientScript = clientPrefix + "reload.js"
+	clientWorker = clientPrefix + "reload-worker.js" // holds the event stream
 	clientStyle  = clientPrefix + "reload.css"
 	eventsPath   = clientPrefix + "events"
 )

@@ -56,67 +56,70 @@
     }
   };
 
-  // connect follows the event stream. The browser retries a dropped
-  // stream by itself, but gives up on some failures (a refused or blocked
-  // request): then try again a little later, for as long as the page is open.
-  let events = null; // the current stream
-  const connect = () => {
-    const es = new EventSource("/_pelqim/events");
-    events = es;
-    es.addEventListener("error", () => {
-      if (es === events && es.readyState === EventSource.CLOSED && !hidden) {
-        setTimeout(() => es === events && !hidden && connect(), 1000);
-      }
-    });
-    es.addEventListener("hello", (e) => {
-      const m = JSON.parse(e.data);
-      // Served or last told of an older build (it was loaded during a
-      // rebuild, or its stream was down), or the site this error page stands
-      // for was fixed meanwhile.
-      if ((build !== null && m.build !== build) || (errorPage && !m.broken)) {
-        location.reload();
-        return;
-      }
-      inStep(m.build);
-      if (!m.broken) hideErrors();
-    });
-    es.addEventListener("broken", (e) => {
-      if (!errorPage) showErrors(JSON.parse(e.data).errors);
-    });
-    es.addEventListener("reload", (e) => {
-      const m = JSON.parse(e.data);
-      inStep(m.build);
-      if (errorPage) {
-        location.reload();
-        return;
-      }
-      hideErrors();
-      if (m.edited && m.edited !== here()) {
-        location.assign(m.edited);
-      } else if (m.changed.includes(here())) {
-        location.reload();
-      }
-    });
+  // on handles the server's events.
+  const on = (type, m) => {
+    switch (type) {
+      case "hello":
+        // Served or last told of an older build (it was loaded during a
+        // rebuild, or its stream was down), or the site this error page
+        // stands for was fixed meanwhile.
+        if ((build !== null && m.build !== build) || (errorPage && !m.broken)) {
+          location.reload();
+          return;
+        }
+        inStep(m.build);
+        if (!m.broken) hideErrors();
+        break;
+      case "broken":
+        if (!errorPage) showErrors(m.errors);
+        break;
+      case "reload":
+        inStep(m.build);
+        if (errorPage) {
+          location.reload();
+          return;
+        }
+        hideErrors();
+        if (m.edited && m.edited !== here()) {
+          location.assign(m.edited);
+        } else if (m.changed.includes(here())) {
+          location.reload();
+        }
+    }
   };
+
+  // follow passes the server's events to on, and returns what stops it.
+  // The events come through a shared worker, which holds one stream for
+  // every page: Chromium allows six connections to a server, and a stream
+  // per page would leave none to a seventh window, which would wait
+  // forever. Where there are no shared workers (Chrome on Android), the
+  // page runs the same script as a worker of its own.
+  const follow = () => {
+    const url = "/_pelqim/reload-worker.js";
+    const shared = typeof SharedWorker === "function";
+    const worker = shared ? new SharedWorker(url).port : new Worker(url);
+    worker.onmessage = (e) => on(e.data.type, e.data.data);
+    return () => {
+      worker.postMessage("bye");
+      if (shared) worker.close();
+      else worker.terminate();
+    };
+  };
+
   // A page the editor does not see (a background tab, a page kept in the
-  // back/forward cache) closes its stream: Chromium allows six connections
-  // to a server, and six open streams would leave none for the next page,
-  // which would wait forever. Shown again, the page reconnects, and the
-  // hello tells it whether it missed a build.
-  let hidden = false;
+  // back/forward cache) stops following; shown again, it follows again,
+  // and the hello tells it whether it missed a build. Without a shared
+  // worker, its own stream would otherwise hold one of the six connections.
+  let stop = null;
   const hide = () => {
-    hidden = true;
-    if (events) events.close();
-    events = null;
+    if (stop) stop();
+    stop = null;
   };
   const show = () => {
-    if (!hidden) return;
-    hidden = false;
-    connect();
+    if (!stop) stop = follow();
   };
   addEventListener("pagehide", hide);
   addEventListener("pageshow", (e) => e.persisted && show());
   document.addEventListener("visibilitychange", () => (document.visibilityState === "hidden" ? hide() : show()));
-  if (document.visibilityState === "hidden") hidden = true;
-  else connect();
+  if (document.visibilityState !== "hidden") show();
 })();
