@@ -7,7 +7,7 @@
 // worker of its own.
 "use strict";
 const pages = new Set();
-let build = null; // the last build the server told of
+let build = null; // the last build the server told of, while it is known
 let broken = null; // its errors while the site does not build
 let events = null;
 
@@ -18,6 +18,9 @@ const connect = () => {
   const es = new EventSource("/_pelqim/events");
   events = es;
   es.addEventListener("error", () => {
+    // Until the next hello, the state is unknown: a page that joins now
+    // may come from a restarted server, whose builds count anew.
+    if (es === events) build = null;
     // The browser retries a dropped stream by itself, but gives up on some
     // failures (a refused request): then try again a little later.
     if (es === events && es.readyState === EventSource.CLOSED) {
