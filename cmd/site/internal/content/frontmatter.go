@@ -23,7 +23,8 @@ func quickFrontMatter(src []byte) (fm FrontMatter, lines KeyLines, ok bool) {
 	for n := 2; len(src) > 0; n++ { // line 1 is the opening "---"
 		var line []byte
 		line, src = cutLine(src)
-		line = bytes.TrimRight(line, "\r\n")
+		// One line break: any other \r is one more to YAML, and left to it.
+		line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
 		if len(bytes.TrimLeft(line, " ")) == 0 || line[0] == '#' && printable(string(line)) {
 			continue
 		}
@@ -101,8 +102,9 @@ func plainString(v string) (string, bool) {
 	return v, true
 }
 
-// printable is YAML's printable set, less tab: a scalar with anything else
-// is left to yaml.v3 and its error.
+// printable is YAML's printable set less tab, NEL, the byte order mark and
+// the Unicode line and paragraph separators: text with anything else is
+// left to yaml.v3.
 func printable(s string) bool {
 	if !utf8.ValidString(s) {
 		return false

@@ -36,6 +36,8 @@ func TestQuickFrontMatter(t *testing.T) {
 		{"title: a:\n", false},
 		{"title: \"\n", false},
 		{"title: a\u2028b\n", false},
+		{"title: a\r\r\nslug: b\n", false}, // a lone \r is a line to YAML
+		{"\r\r\ntitle: a\n", false},
 		{"title: &x a\n", false},
 	}
 	for _, c := range cases {
@@ -81,6 +83,8 @@ func FuzzQuickFrontMatter(f *testing.F) {
 		"title: No\n",
 		"title: ~\n",
 		"title: a\tb\n",
+		"title: a\r\r\nslug: b\n",
+		"\r\r\ntitle: a\n",
 	} {
 		f.Add([]byte(seed))
 	}

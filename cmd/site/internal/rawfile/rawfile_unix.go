@@ -3,7 +3,9 @@
 package rawfile
 
 import (
+	"io"
 	"io/fs"
+	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -20,9 +22,7 @@ func read(path string) ([]byte, error) {
 	}
 	b := make([]byte, 0, st.Size+512) // as os.ReadFile: files in /proc say 0
 	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
+		b = slices.Grow(b, 512)
 		n, err := retry(func() (int, error) { return unix.Read(fd, b[len(b):cap(b)]) })
 		if err != nil {
 			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
@@ -43,6 +43,9 @@ func write(path string, data []byte, perm fs.FileMode) error {
 	}
 	for len(data) > 0 {
 		n, err := retry(func() (int, error) { return unix.Write(fd, data) })
+		if err == nil && n == 0 {
+			err = io.ErrUnexpectedEOF // as os: no progress, no error
+		}
 		if err != nil {
 			unix.Close(fd)
 			return &fs.PathError{Op: "write", Path: path, Err: err}

@@ -278,7 +278,6 @@ func (p *preview) read(rel string) string {
 	return string(b)
 }
 
-// edit rewrites a source file, replacing old (which must occur) by new.
 // streams counts the event streams open on the server.
 func (p *preview) streams() int {
 	p.srv.hub.mu.Lock()
@@ -286,6 +285,7 @@ func (p *preview) streams() int {
 	return len(p.srv.hub.subs)
 }
 
+// edit rewrites a source file, replacing old (which must occur) by new.
 func (p *preview) edit(rel, old, new string) {
 	p.t.Helper()
 	src := p.read(rel)

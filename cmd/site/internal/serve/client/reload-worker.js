@@ -7,8 +7,9 @@
 // worker of its own.
 "use strict";
 const pages = new Set();
-let build = null; // the last build the server told of, while it is known
-let broken = null; // its errors while the site does not build
+// state is what the server last said, while the stream is up: its build,
+// whether the site is broken, and the errors, once told.
+let state = null;
 let events = null;
 
 const post = (page, type, data) => page.postMessage({ type, data });
@@ -20,7 +21,7 @@ const connect = () => {
   es.addEventListener("error", () => {
     // Until the next hello, the state is unknown: a page that joins now
     // may come from a restarted server, whose builds count anew.
-    if (es === events) build = null;
+    if (es === events) state = null;
     // The browser retries a dropped stream by itself, but gives up on some
     // failures (a refused request): then try again a little later.
     if (es === events && es.readyState === EventSource.CLOSED) {
@@ -29,18 +30,17 @@ const connect = () => {
   });
   es.addEventListener("hello", (e) => {
     const m = JSON.parse(e.data);
-    build = m.build;
-    if (!m.broken) broken = null;
+    state = { build: m.build, broken: m.broken, errors: null };
     postAll("hello", m);
   });
   es.addEventListener("broken", (e) => {
-    broken = JSON.parse(e.data).errors;
-    postAll("broken", { errors: broken });
+    const m = JSON.parse(e.data);
+    if (state) state = { ...state, broken: true, errors: m.errors };
+    postAll("broken", m);
   });
   es.addEventListener("reload", (e) => {
     const m = JSON.parse(e.data);
-    build = m.build;
-    broken = null;
+    state = { build: m.build, broken: false, errors: null };
     postAll("reload", m);
   });
 };
@@ -57,9 +57,11 @@ const join = (page) => {
     }
   };
   if (!events) connect();
-  else if (build !== null) {
-    post(page, "hello", { build, broken: broken !== null });
-    if (broken) post(page, "broken", { errors: broken });
+  else if (state) {
+    // A replay may lag behind the build the page was served: the server
+    // counts a build before the worker hears of it.
+    post(page, "hello", { build: state.build, broken: state.broken, replay: true });
+    if (state.errors) post(page, "broken", { errors: state.errors });
   }
 };
 

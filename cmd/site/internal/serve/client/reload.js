@@ -60,9 +60,12 @@
   const on = (type, m) => {
     switch (type) {
       case "hello":
-        // Served or last told of an older build (it was loaded during a
-        // rebuild, or its stream was down), or the site this error page
-        // stands for was fixed meanwhile.
+        // The worker's account of a build older than this page's: the
+        // reload event follows.
+        if (m.replay && build !== null && m.build < build) return;
+        // Served or last told of another build (it was loaded during a
+        // rebuild, it did not follow for a while, or the server restarted),
+        // or the site this error page stands for was fixed meanwhile.
         if ((build !== null && m.build !== build) || (errorPage && !m.broken)) {
           location.reload();
           return;
@@ -73,7 +76,9 @@
       case "broken":
         if (!errorPage) showErrors(m.errors);
         break;
-      case "reload":
+      case "reload": {
+        // Served this build already (the worker told of it late).
+        const current = m.build === build;
         inStep(m.build);
         if (errorPage) {
           location.reload();
@@ -82,34 +87,46 @@
         hideErrors();
         if (m.edited && m.edited !== here()) {
           location.assign(m.edited);
-        } else if (m.changed.includes(here())) {
+        } else if (!current && m.changed.includes(here())) {
           location.reload();
         }
+      }
     }
   };
 
-  // follow passes the server's events to on, and returns what stops it.
-  // The events come through a shared worker, which holds one stream for
-  // every page: Chromium allows six connections to a server, and a stream
-  // per page would leave none to a seventh window, which would wait
-  // forever. Where there are no shared workers (Chrome on Android), the
-  // page runs the same script as a worker of its own.
+  // follow passes the server's events to on through the shared worker,
+  // which holds one stream for every page (see reload-worker.js), or a
+  // worker of the page's own where there are none (Chrome on Android), and
+  // returns what stops it. A worker that fails to start (the server was
+  // down) is started again a second later.
   const follow = () => {
     const url = "/_pelqim/reload-worker.js";
     const shared = typeof SharedWorker === "function";
-    const worker = shared ? new SharedWorker(url).port : new Worker(url);
-    worker.onmessage = (e) => on(e.data.type, e.data.data);
-    return () => {
-      worker.postMessage("bye");
-      if (shared) worker.close();
-      else worker.terminate();
+    const w = shared ? new SharedWorker(url) : new Worker(url);
+    const port = shared ? w.port : w;
+    port.onmessage = (e) => on(e.data.type, e.data.data);
+    let retry = 0;
+    const end = () => {
+      clearTimeout(retry);
+      port.postMessage("bye");
+      if (shared) port.close();
+      else w.terminate();
     };
+    w.addEventListener("error", () => {
+      clearTimeout(retry);
+      retry = setTimeout(() => {
+        if (stop === end) {
+          end();
+          stop = follow();
+        }
+      }, 1000);
+    });
+    return end;
   };
 
   // A page the editor does not see (a background tab, a page kept in the
   // back/forward cache) stops following; shown again, it follows again,
-  // and the hello tells it whether it missed a build. Without a shared
-  // worker, its own stream would otherwise hold one of the six connections.
+  // and the hello tells it whether it missed a build.
   let stop = null;
   const hide = () => {
     if (stop) stop();
