@@ -18,6 +18,7 @@ const postAll = (type, data) => pages.forEach((page) => post(page, type, data));
 const connect = () => {
   const es = new EventSource("/_pelqim/events");
   events = es;
+  state = null; // until this stream's hello
   es.addEventListener("error", () => {
     // Until the next hello, the state is unknown: a page that joins now
     // may come from a restarted server, whose builds count anew.
