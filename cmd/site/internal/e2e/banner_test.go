@@ -371,11 +371,14 @@ func TestBackForward(t *testing.T) {
 	back("/en/")
 	waitFor(t, ctx, `!cc.open && document.documentElement.dataset.statsRan`)
 
+	js[bool](t, ctx, `window.kept = true`) // lost when the page reloads
 	open(t, ctx, env.a.URL+"/en/cookies/")
 	click(t, ctx, `footer [data-cc-open]`)
 	click(t, ctx, `#cc [data-cc=none]`)
 	waitFor(t, ctx, `document.readyState == "complete" && !cc.open && !document.documentElement.dataset.statsRan`)
 	back("/en/")
+	// A running script can only be stopped by a reload: wait for it to end.
+	waitFor(t, ctx, `!window.kept && document.readyState == "complete"`)
 	time.Sleep(200 * time.Millisecond)
 	if ran := js[string](t, ctx, gatedRan); ran != "" {
 		t.Errorf("back on a page after withdrawing everything, its gated scripts still run: %s", ran)
