@@ -33,14 +33,15 @@ func quickFrontMatter(src []byte) (fm FrontMatter, lines KeyLines, ok bool) {
 			return fm, nil, false
 		}
 		lines[key] = n
-		if !fm.set(key, strings.TrimLeft(value, " ")) {
+		if !fm.set(key, strings.Trim(value, " ")) {
 			return fm, nil, false
 		}
 	}
 	return fm, lines, true
 }
 
-// set decodes value into the field named key, if it is plain.
+// set decodes value, trimmed of spaces, into the field named key, if it is
+// plain.
 func (fm *FrontMatter) set(key, value string) bool {
 	var s *string
 	switch key {
@@ -77,7 +78,6 @@ func (fm *FrontMatter) set(key, value string) bool {
 // no escape in it, or a plain scalar that starts with a letter and is no
 // word YAML reads as null or a boolean.
 func plainString(v string) (string, bool) {
-	v = strings.TrimRight(v, " ")
 	if !printable(v) || v == "" {
 		return "", false
 	}
@@ -126,7 +126,6 @@ func printable(s string) bool {
 // plainInt reads a decimal integer with no sign, leading zero or
 // underscore, which YAML could read otherwise.
 func plainInt(v string) (int, bool) {
-	v = strings.TrimRight(v, " ")
 	if v == "" || len(v) > 9 || v[0] == '0' && v != "0" {
 		return 0, false
 	}
@@ -142,7 +141,6 @@ func plainInt(v string) (int, bool) {
 // plainDate reads a date as YYYY-MM-DD, the form editors write; a time of
 // day is left to yaml.v3.
 func plainDate(v string, t *time.Time) bool {
-	v = strings.TrimRight(v, " ")
 	if len(v) != len(time.DateOnly) {
 		return false
 	}
