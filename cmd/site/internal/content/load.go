@@ -73,12 +73,11 @@ func Load(root string) (*Site, error) {
 // Languages reads the configuration alone and returns its problems, and its
 // language codes when those are sound (nil otherwise).
 func Languages(root string) ([]string, error) {
-	s := &Site{Root: root}
-	usable, err := s.loadConfig()
-	if !usable {
+	cfg, err := ReadConfig(root)
+	if cfg == nil {
 		return nil, err
 	}
-	return s.Langs(), err
+	return cfg.Langs(), err
 }
 
 // ReadConfig reads the configuration alone and returns its problems, and
@@ -93,9 +92,12 @@ func ReadConfig(root string) (*Config, error) {
 }
 
 // Langs returns the language codes in configured order.
-func (s *Site) Langs() []string {
+func (s *Site) Langs() []string { return s.Config.Langs() }
+
+// Langs returns the language codes in configured order.
+func (c *Config) Langs() []string {
 	var ls []string
-	for _, l := range s.Config.Languages {
+	for _, l := range c.Languages {
 		ls = append(ls, l.Code)
 	}
 	return ls

@@ -43,7 +43,7 @@ type Theme struct {
 	partials map[string]bool // template names defined by layouts/partials/
 	sources  sources         // the layouts as written, for errors
 	// unminified parses sources once, when an error first needs them.
-	unminified func() (map[string]*template.Template, error)
+	unminified func() (map[string]*template.Template, []error)
 }
 
 // Asset is a file written under /assets/ with its content hash in the name,
@@ -162,29 +162,24 @@ func (t *Theme) loadLayouts(root string, _ []string) error {
 		layouts = append(layouts, source{path.Base(f), string(src)})
 	}
 	t.sources = sources{shared, layouts}
-	t.unminified = sync.OnceValues(func() (map[string]*template.Template, error) {
-		layouts, errs := t.sources.parse()
-		return layouts, errors.Join(errs...)
-	})
+	t.unminified = sync.OnceValues(t.sources.parse)
 	min, err := t.sources.minified()
 	if err != nil {
 		return append(errs, t.TemplateError(err)).Err()
 	}
 	var perrs []error
 	t.Layouts, perrs = min.parse()
-	t.LinkedKeys, t.LinksAnyPage = linkedKeys(t.Layouts)
 	if len(perrs) == 0 {
-		errs = append(errs, t.cycles()...)
+		t.LinkedKeys, t.LinksAnyPage = linkedKeys(t.Layouts)
+		return append(errs, t.cycles()...).Err()
 	}
-	if len(perrs) > 0 {
-		// The minified text has other line numbers: report the errors as
-		// the layouts are written. (If those parse, minifying broke them.)
-		if _, orig := t.sources.parse(); len(orig) > 0 {
-			perrs = orig
-		}
-		for _, err := range perrs {
-			errs = append(errs, t.TemplateError(err))
-		}
+	// The minified text has other line numbers: report the errors as the
+	// layouts are written. (If those parse, minifying broke them.)
+	if _, orig := t.unminified(); len(orig) > 0 {
+		perrs = orig
+	}
+	for _, err := range perrs {
+		errs = append(errs, t.TemplateError(err))
 	}
 	return errs.Err()
 }
@@ -239,7 +234,10 @@ func (ss sources) minified() (sources, error) {
 }
 
 // Unminified returns the layouts as written, not minified.
-func (t *Theme) Unminified() (map[string]*template.Template, error) { return t.unminified() }
+func (t *Theme) Unminified() (map[string]*template.Template, error) {
+	layouts, errs := t.unminified()
+	return layouts, errors.Join(errs...)
+}
 
 // Explain re-runs a failed execution of template name in layout on the
 // layouts as written, whose error names the true line, and returns that
