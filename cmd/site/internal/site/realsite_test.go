@@ -2,7 +2,6 @@ package site
 
 import (
 	"bytes"
-	"html/template"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	mhtml "github.com/tdewolff/minify/v2/html"
 	"golang.org/x/net/html"
 
+	"pelqim/cmd/site/internal/theme"
 	"pelqim/functions/consent/testenv"
 )
 
@@ -144,7 +144,7 @@ func TestMinifiedLayouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	minified := s.Theme.Layouts
-	render := func(layouts map[string]*template.Template) map[string]string {
+	render := func(layouts *theme.Layouts) map[string]string {
 		s.Theme.Layouts = layouts
 		pages := map[string]string{}
 		for _, o := range s.Outputs() {

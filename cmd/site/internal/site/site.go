@@ -103,7 +103,7 @@ func join(c *content.Site, t *theme.Theme, opts Options) (*Site, error) {
 // one). The live preview calls it after changing the pages of a loaded site.
 func (s *Site) Validate() error {
 	for _, p := range s.Content.Pages {
-		if s.Theme.Layouts[p.Layout] == nil {
+		if !s.Theme.Layouts.Has(p.Layout) {
 			return content.Errorf(p.File, p.Line("layout"), "layout %q: the theme has no %s/layouts/%s.html", p.Layout, ThemeDir, p.Layout)
 		}
 	}

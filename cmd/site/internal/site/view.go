@@ -89,7 +89,7 @@ func (s *Site) pageView(p *content.Page, doc *markdown.Doc) *View {
 func (s *Site) execute(layout string, v *View, p *content.Page) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(v.Content) + 16<<10)
-	if err := s.Theme.Layouts[layout].ExecuteTemplate(&buf, "base.html", v); err != nil {
+	if err := s.Theme.Layouts.Execute(&buf, layout, "base.html", v); err != nil {
 		err = s.Theme.Explain(layout, "base.html", v, err)
 		if p != nil {
 			err = fmt.Errorf("%w (rendering %s)", err, p.File)
@@ -118,7 +118,7 @@ func (v *View) Shared(name string) (template.HTML, error) {
 		return h.(template.HTML), nil
 	}
 	var buf bytes.Buffer
-	if err := v.s.Theme.Layouts[v.Layout].ExecuteTemplate(&buf, name, v); err != nil {
+	if err := v.s.Theme.Layouts.Execute(&buf, v.Layout, name, v); err != nil {
 		return "", v.s.Theme.Explain(v.Layout, name, v, err)
 	}
 	h, _ := v.s.shared.LoadOrStore(key, template.HTML(buf.String()))

@@ -1,7 +1,6 @@
 package theme
 
 import (
-	"html/template"
 	"maps"
 	"slices"
 	"strconv"
@@ -31,43 +30,41 @@ func (t *Theme) cycles() []error {
 // others, outside any if, range or with: rendering one could never end.
 // text/template would stop only at a depth of 100,000 calls, after seconds
 // and much memory.
-func (t *Theme) endless(layouts map[string]*template.Template) []error {
+func (t *Theme) endless(ls *Layouts) []error {
 	var errs []error
 	seen := map[string]bool{} // the cycles reported, by their templates
-	for _, name := range slices.Sorted(maps.Keys(layouts)) {
-		set := layouts[name]
-		calls := map[string][]*parse.TemplateNode{}
-		trees := map[string]*parse.Tree{}
-		for _, tmpl := range set.Templates() {
-			if tmpl.Tree != nil {
-				calls[tmpl.Name()] = unconditionalCalls(tmpl.Tree.Root)
-				trees[tmpl.Name()] = tmpl.Tree
+	trees := ls.trees()
+	calls := map[string][]*parse.TemplateNode{}
+	for name, tree := range trees {
+		calls[name] = unconditionalCalls(tree.Root)
+	}
+	for _, start := range slices.Sorted(maps.Keys(calls)) {
+		path := cycle(start, calls)
+		if path == nil {
+			continue
+		}
+		// The same cycle reached from another of its templates, or in
+		// another layout's copy of a shared one: once. Layouts may each
+		// define a "main", so a template is its file and name.
+		shown := make([]string, len(path))
+		var members []string
+		for i, n := range path {
+			shown[i] = ls.displayName(n)
+			if i > 0 {
+				members = append(members, trees[n].ParseName+"/"+shown[i])
 			}
 		}
-		for _, start := range slices.Sorted(maps.Keys(calls)) {
-			path := cycle(start, calls)
-			if path == nil {
-				continue
-			}
-			// The same cycle reached from another of its templates, or in
-			// another layout's copy of the shared ones: once. Layouts may
-			// each define a "main", so a template is its file and name.
-			var members []string
-			for _, n := range path[1:] {
-				members = append(members, trees[n].ParseName+"/"+n)
-			}
-			slices.Sort(members)
-			key := strings.Join(members, " ")
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			first := calls[start][slices.IndexFunc(calls[start], func(n *parse.TemplateNode) bool { return n.Name == path[1] })]
-			at, _ := trees[start].ErrorContext(first)
-			file, line := t.position(at)
-			errs = append(errs, content.Errorf(file, line, "%s calls itself (%s) outside any if, range or with: rendering it would never end",
-				start, strings.Join(path, " → ")))
+		slices.Sort(members)
+		key := strings.Join(members, " ")
+		if seen[key] {
+			continue
 		}
+		seen[key] = true
+		first := calls[start][slices.IndexFunc(calls[start], func(n *parse.TemplateNode) bool { return n.Name == path[1] })]
+		at, _ := trees[start].ErrorContext(first)
+		file, line := t.position(at)
+		errs = append(errs, content.Errorf(file, line, "%s calls itself (%s) outside any if, range or with: rendering it would never end",
+			shown[0], strings.Join(shown, " → ")))
 	}
 	return errs
 }

@@ -1,7 +1,6 @@
 package theme
 
 import (
-	"html/template"
 	"slices"
 	"text/template/parse"
 )
@@ -10,7 +9,7 @@ import (
 // {{.URLOf "cookies"}}: a page shows those pages' addresses, so it depends
 // on their front matter. any is true when some call names its page with a
 // value only known when the page renders; then any page may be linked.
-func linkedKeys(layouts map[string]*template.Template) (keys []string, any bool) {
+func linkedKeys(trees map[string]*parse.Tree) (keys []string, any bool) {
 	var walk func(parse.Node)
 	walk = func(n parse.Node) {
 		switch n := n.(type) {
@@ -56,12 +55,8 @@ func linkedKeys(layouts map[string]*template.Template) (keys []string, any bool)
 			}
 		}
 	}
-	for _, l := range layouts {
-		for _, t := range l.Templates() {
-			if t.Tree != nil {
-				walk(t.Tree.Root)
-			}
-		}
+	for _, t := range trees {
+		walk(t.Root)
 	}
 	slices.Sort(keys)
 	return slices.Compact(keys), any

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"io/fs"
 	"path"
@@ -28,7 +27,7 @@ import (
 // Theme is a loaded theme.
 type Theme struct {
 	Dir     string // slash-separated, relative to the site root, e.g. themes/default
-	Layouts map[string]*template.Template
+	Layouts *Layouts
 	// Strings maps a language to its string table.
 	Strings map[string]map[string]string
 	// Assets maps a source name (site.css, consent.js) to its output.
@@ -43,7 +42,7 @@ type Theme struct {
 	partials map[string]bool // template names defined by layouts/partials/
 	sources  sources         // the layouts as written, for errors
 	// unminified parses sources once, when an error first needs them.
-	unminified func() (map[string]*template.Template, []error)
+	unminified func() (*Layouts, []error)
 }
 
 // Asset is a file written under /assets/ with its content hash in the name,
@@ -117,11 +116,22 @@ func (t *Theme) TemplateError(err error) error {
 		return &content.Error{File: t.rel("layouts"), Err: err}
 	}
 	line, _ := strconv.Atoi(m[2])
-	return content.Errorf(t.layoutFile(m[1]), line, "%s", m[3])
+	msg := m[3]
+	if t.Layouts != nil {
+		msg = t.Layouts.unname(msg)
+	}
+	return content.Errorf(t.layoutFile(m[1]), line, "%s", msg)
 }
 
-// layoutFile is the theme file that defines the template file name.
+// layoutFile is the theme file that defines template name, as errors name
+// it: a file ("page.html", "footer.html") or a template of the set, such as
+// a layout's own "page/main", whose tree knows the file it was parsed from.
 func (t *Theme) layoutFile(name string) string {
+	if t.Layouts != nil {
+		if tmpl := t.Layouts.set.Lookup(name); tmpl != nil && tmpl.Tree != nil {
+			name = tmpl.Tree.ParseName
+		}
+	}
 	if t.partials[name] {
 		return t.rel("layouts/partials/" + name)
 	}
@@ -170,7 +180,7 @@ func (t *Theme) loadLayouts(root string, _ []string) error {
 	var perrs []error
 	t.Layouts, perrs = min.parse()
 	if len(perrs) == 0 {
-		t.LinkedKeys, t.LinksAnyPage = linkedKeys(t.Layouts)
+		t.LinkedKeys, t.LinksAnyPage = linkedKeys(t.Layouts.trees())
 		return append(errs, t.cycles()...).Err()
 	}
 	// The minified text has other line numbers: report the errors as the
@@ -190,28 +200,6 @@ type source struct{ name, text string }
 // sources are a theme's layouts: base.html and the partials, which every
 // layout shares, and one file per layout.
 type sources struct{ shared, layouts []source }
-
-// parse parses every layout, each in a set of its own with the shared
-// files, so that layouts may define the same blocks ("main", "head").
-func (ss sources) parse() (map[string]*template.Template, []error) {
-	base := template.New("theme").Funcs(Funcs)
-	for _, s := range ss.shared {
-		if _, err := base.New(s.name).Parse(s.text); err != nil {
-			return nil, []error{err}
-		}
-	}
-	layouts := map[string]*template.Template{}
-	var errs []error
-	for _, s := range ss.layouts {
-		tmpl := template.Must(base.Clone())
-		if _, err := tmpl.New(s.name).Parse(s.text); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		layouts[strings.TrimSuffix(s.name, ".html")] = tmpl
-	}
-	return layouts, errs
-}
 
 // templateComment matches {{/* comments */}}, which the minifier cannot see
 // through.
@@ -234,7 +222,7 @@ func (ss sources) minified() (sources, error) {
 }
 
 // Unminified returns the layouts as written, not minified.
-func (t *Theme) Unminified() (map[string]*template.Template, error) {
+func (t *Theme) Unminified() (*Layouts, error) {
 	layouts, errs := t.unminified()
 	return layouts, errors.Join(errs...)
 }
@@ -249,8 +237,8 @@ func (t *Theme) Explain(layout, name string, data any, err error) error {
 	if errors.As(err, &named) {
 		return named
 	}
-	if orig, perr := t.Unminified(); perr == nil && orig[layout] != nil {
-		if err2 := orig[layout].ExecuteTemplate(io.Discard, name, data); err2 != nil {
+	if orig, perr := t.Unminified(); perr == nil && orig.Has(layout) {
+		if err2 := orig.Execute(io.Discard, layout, name, data); err2 != nil {
 			err = err2
 		}
 	}

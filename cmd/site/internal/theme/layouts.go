@@ -1,0 +1,179 @@
+package theme
+
+import (
+	"html/template"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/template/parse"
+)
+
+// Layouts are a theme's page layouts, parsed into one template set. A page
+// renders base.html with the blocks its layout defines ("main", "head").
+//
+// The shared files, base.html and the partials, are parsed, and escaped by
+// html/template, once for every layout: a layout's own templates are only
+// the blocks it defines, and copies of the shared templates that reach them,
+// all named "layout/name" in the set. (A set per layout, cloned from the
+// shared one, copied and escaped every shared template for each layout: a
+// third of a small site's build.)
+type Layouts struct {
+	set *template.Template
+	// own maps a layout to its names for the templates it has its own
+	// copy of: "main" → "page/main".
+	own map[string]map[string]string
+}
+
+// Has reports whether there is a layout of that name.
+func (ls *Layouts) Has(layout string) bool {
+	_, ok := ls.own[layout]
+	return ok
+}
+
+// Execute renders template name ("base.html" for a whole page) as layout
+// has it.
+func (ls *Layouts) Execute(w io.Writer, layout, name string, data any) error {
+	if n, ok := ls.own[layout][name]; ok {
+		name = n
+	}
+	return ls.set.ExecuteTemplate(w, name, data)
+}
+
+// trees lists every parse tree of the set, by its name in the set.
+func (ls *Layouts) trees() map[string]*parse.Tree {
+	trees := map[string]*parse.Tree{}
+	for _, t := range ls.set.Templates() {
+		if t.Tree != nil {
+			trees[t.Name()] = t.Tree
+		}
+	}
+	return trees
+}
+
+// displayName is a set name as the theme's author wrote it: "page/main" is
+// "main".
+func (ls *Layouts) displayName(name string) string {
+	if layout, rest, ok := strings.Cut(name, "/"); ok && ls.own[layout][rest] == name {
+		return rest
+	}
+	return name
+}
+
+// unname rewrites the quoted set names in an error message as the theme's
+// author wrote them: executing "page/main" is executing "main".
+func (ls *Layouts) unname(msg string) string {
+	for _, own := range ls.own {
+		for name, setName := range own {
+			msg = strings.ReplaceAll(msg, `"`+setName+`"`, `"`+name+`"`)
+		}
+	}
+	return msg
+}
+
+// parse parses the shared files once and each layout against them; see
+// Layouts.
+func (ss sources) parse() (*Layouts, []error) {
+	set := template.New("theme").Funcs(Funcs)
+	for _, s := range ss.shared {
+		if _, err := set.New(s.name).Parse(s.text); err != nil {
+			return nil, []error{err}
+		}
+	}
+	shared := (&Layouts{set: set}).trees()
+	ls := &Layouts{set: set, own: map[string]map[string]string{}}
+	var errs []error
+	for _, s := range ss.layouts {
+		// Parsed alone, a layout's blocks do not replace the shared ones;
+		// its errors read as they would in a set with them.
+		alone, err := template.New(s.name).Funcs(Funcs).Parse(s.text)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		defined := map[string]*parse.Tree{}
+		for _, t := range alone.Templates() {
+			// The file's own text outside any define is never rendered, and
+			// an empty define does not replace a shared template (as
+			// text/template would not in one set).
+			if t.Name() == s.name || t.Tree == nil || parse.IsEmptyTree(t.Tree.Root) && shared[t.Name()] != nil {
+				continue
+			}
+			defined[t.Name()] = t.Tree
+		}
+		layout := strings.TrimSuffix(s.name, ".html")
+		own := map[string]string{}
+		for name := range reaching(shared, defined) {
+			own[name] = layout + "/" + name
+		}
+		for name := range defined {
+			own[name] = layout + "/" + name
+		}
+		for _, name := range slices.Sorted(maps.Keys(own)) {
+			tree := defined[name] // the layout's own parse: no copy needed
+			if tree == nil {
+				tree = shared[name].Copy()
+			}
+			tree.Name = own[name]
+			rename(tree.Root, own)
+			if _, err := set.AddParseTree(own[name], tree); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		ls.own[layout] = own
+	}
+	return ls, errs
+}
+
+// reaching lists the shared templates that call one of the layout's
+// defined templates, directly or through others: the layout needs its own
+// copy of each.
+func reaching(shared, defined map[string]*parse.Tree) map[string]bool {
+	reach := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for name, tree := range shared {
+			if reach[name] {
+				continue
+			}
+			walkCalls(tree.Root, func(n *parse.TemplateNode) {
+				if defined[n.Name] != nil || reach[n.Name] {
+					reach[name], changed = true, true
+				}
+			})
+		}
+	}
+	return reach
+}
+
+// rename points the calls in a layout's copy at the layout's own templates.
+func rename(root *parse.ListNode, own map[string]string) {
+	walkCalls(root, func(n *parse.TemplateNode) {
+		if to, ok := own[n.Name]; ok {
+			n.Name = to
+		}
+	})
+}
+
+// walkCalls calls f for every {{template}} call under n.
+func walkCalls(n parse.Node, f func(*parse.TemplateNode)) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n != nil {
+			for _, c := range n.Nodes {
+				walkCalls(c, f)
+			}
+		}
+	case *parse.IfNode:
+		walkCalls(n.List, f)
+		walkCalls(n.ElseList, f)
+	case *parse.RangeNode:
+		walkCalls(n.List, f)
+		walkCalls(n.ElseList, f)
+	case *parse.WithNode:
+		walkCalls(n.List, f)
+		walkCalls(n.ElseList, f)
+	case *parse.TemplateNode:
+		f(n)
+	}
+}
