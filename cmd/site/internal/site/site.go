@@ -175,22 +175,24 @@ func (s *Site) Outputs() []*Output {
 	if pol := s.policy(); pol != nil {
 		policy = []string{pol.File}
 	}
+	every := slices.Clip(s.filesWhere(func(*content.Page) bool { return true }))
+	deps := s.depsOf(every)
 	for _, p := range s.Content.Pages {
 		body := []string{p.File}
 		if len(policy) > 0 && policy[0] != p.File {
 			body = append(body, policy...)
 		}
-		outs = append(outs, &Output{Path: p.OutputPath(), Page: p, Deps: s.pageDeps(p), BodyDeps: body, render: func() ([]byte, *markdown.Doc, error) { return s.renderPage(p) }})
+		outs = append(outs, &Output{Path: p.OutputPath(), Page: p, Deps: deps(p), BodyDeps: body, render: func() ([]byte, *markdown.Doc, error) { return s.renderPage(p) }})
 	}
 	// The chooser is drawn like the default language's home page (menu,
 	// footer, banner), which is what it depends on.
 	chooser := s.filesWhere(func(p *content.Page) bool { return p.Layout == "home" })
 	if home := s.Content.Page(s.Content.Config.DefaultLanguage, "home"); home != nil {
-		chooser = s.pageDeps(home)
+		chooser = deps(home)
 	}
 	outs = append(outs,
 		&Output{Path: "index.html", Deps: chooser, BodyDeps: policy, render: noDoc(s.renderChooser)},
-		&Output{Path: "sitemap.xml", Deps: s.filesWhere(func(*content.Page) bool { return true }), render: noDoc(s.sitemap)},
+		&Output{Path: "sitemap.xml", Deps: every, render: noDoc(s.sitemap)},
 		&Output{Path: "robots.txt", render: noDoc(s.robots)},
 	)
 	for _, name := range slices.Sorted(maps.Keys(s.Theme.Assets)) {
@@ -200,40 +202,49 @@ func (s *Site) Outputs() []*Output {
 	return outs
 }
 
-// pageDeps: a page shows its own text, links to its translations and the
-// home pages, lists the menu in its language, links to the pages the
-// layouts name (the footer's, the banner's), and (home) every page of its
-// language. Data files, the theme and the configuration affect every page;
-// the live preview treats those as "*".
-func (s *Site) pageDeps(p *content.Page) []string {
-	deps := []string{p.File}
-	for _, t := range s.Content.Translations(p) {
-		if t != p {
-			deps = append(deps, t.File)
-		}
+// depsOf returns the function that lists what a page depends on: its own
+// text, its translations and the home pages it links to, the menu in its
+// language, the pages the layouts name (the footer's, the banner's), and
+// (home) every page of its language. Data files, the theme and the
+// configuration affect every page; the live preview treats those as "*".
+// every is all page files: what a page depends on when the layouts may
+// link to any page, shared by all pages, so the outputs stay linear in
+// the number of pages.
+func (s *Site) depsOf(every []string) func(*content.Page) []string {
+	if s.Theme.LinksAnyPage {
+		return func(*content.Page) []string { return every }
 	}
-	if p.Layout == "home" || s.Theme.LinksAnyPage {
-		deps = append(deps, s.filesWhere(func(q *content.Page) bool { return q.Lang == p.Lang && q != p })...)
-	} else {
-		// Looked up by key, not by scanning every page: Outputs stays
-		// linear in the number of pages.
-		for _, key := range slices.Concat(s.Content.Config.Menu, s.Theme.LinkedKeys) {
-			if q := s.Content.Page(p.Lang, key); q != nil && q != p && !slices.Contains(deps, q.File) {
-				deps = append(deps, q.File)
+	keys := slices.Concat(s.Content.Config.Menu, s.Theme.LinkedKeys)
+	pol := s.policy()
+	return func(p *content.Page) []string {
+		deps := []string{p.File}
+		for _, t := range s.Content.Translations(p) {
+			if t != p {
+				deps = append(deps, t.File)
 			}
 		}
-	}
-	if pol := s.policy(); pol != nil && pol != p {
-		deps = append(deps, pol.File) // its version is on every page, for the banner
-	}
-	// The header links to the home page, and the language switcher to the
-	// other languages' home pages where p has no translation.
-	for _, l := range s.Content.Config.Languages {
-		if h := s.Content.Page(l.Code, "home"); h != nil && h != p && !slices.Contains(deps, h.File) {
-			deps = append(deps, h.File)
+		if p.Layout == "home" {
+			deps = append(deps, s.filesWhere(func(q *content.Page) bool { return q.Lang == p.Lang && q != p })...)
+		} else {
+			// Looked up by key, not by scanning every page.
+			for _, key := range keys {
+				if q := s.Content.Page(p.Lang, key); q != nil && q != p && !slices.Contains(deps, q.File) {
+					deps = append(deps, q.File)
+				}
+			}
 		}
+		if pol != nil && pol != p && !slices.Contains(deps, pol.File) {
+			deps = append(deps, pol.File) // its version is on every page, for the banner
+		}
+		// The header links to the home page, and the language switcher to
+		// the other languages' home pages where p has no translation.
+		for _, l := range s.Content.Config.Languages {
+			if h := s.Content.Page(l.Code, "home"); h != nil && h != p && !slices.Contains(deps, h.File) {
+				deps = append(deps, h.File)
+			}
+		}
+		return deps
 	}
-	return deps
 }
 
 // policy is the page whose body hash is the policy version, or nil.

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -326,5 +327,45 @@ func TestBuildThroughSymlink(t *testing.T) {
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Errorf("the old staging folder is still there: %v", err)
+	}
+}
+
+// TestDeps: a page depends on its translations, the home pages it links
+// to and the policy, whose version it carries. When the layouts may link to
+// any page, every page depends on every page, through one shared list.
+func TestDeps(t *testing.T) {
+	s, err := Load(fixture, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := map[string][]string{}
+	for _, o := range s.Outputs() {
+		deps[o.Path] = o.Deps
+	}
+	want := map[string][]string{
+		"en/privacy/index.html": {"content/en/privacy.md", "content/sq/privatesia.md", "content/en/index.md", "content/sq/index.md"},
+		"sq/index.html":         {"content/sq/index.md", "content/en/index.md", "content/sq/privatesia.md"},
+	}
+	for path, w := range want {
+		got := slices.Sorted(slices.Values(deps[path]))
+		if slices.Sort(w); !slices.Equal(got, w) {
+			t.Errorf("%s: deps %q, want %q", path, got, w)
+		}
+	}
+
+	s.Theme.LinksAnyPage = true
+	var first []string
+	for _, o := range s.Outputs() {
+		if o.Page == nil {
+			continue
+		}
+		if len(o.Deps) != 4 {
+			t.Errorf("%s: deps %q, want all 4 pages", o.Path, o.Deps)
+		}
+		if first == nil {
+			first = o.Deps
+		} else if &o.Deps[0] != &first[0] {
+			t.Errorf("%s: a list of its own; want the one list all pages share", o.Path)
+		}
 	}
 }
