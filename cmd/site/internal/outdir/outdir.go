@@ -10,8 +10,10 @@ package outdir
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,14 +36,16 @@ type Dir struct {
 // replaces it whole, and anything else there would be lost.
 func Create(out string) (*Dir, error) {
 	out = filepath.Clean(out)
-	if fi, err := os.Lstat(out); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+	fi, err := os.Lstat(out)
+	if err == nil && fi.Mode()&os.ModeSymlink != 0 {
 		// public -> /srv/www: the site goes where the link points, which
 		// stays a link.
 		if out, err = filepath.EvalSymlinks(out); err != nil {
 			return nil, err
 		}
+		fi, err = os.Lstat(out)
 	}
-	exists, err := replaceable(out)
+	exists, err := replaceable(out, fi, err)
 	if err != nil {
 		return nil, err
 	}
@@ -136,10 +140,10 @@ func (d *Dir) Commit() error {
 // Abort discards the staged build; the previous output stays as it was.
 func (d *Dir) Abort() { _ = os.RemoveAll(d.staging) }
 
-// replaceable tells whether out exists, and refuses it unless it is a
-// folder that is empty or holds a built site.
-func replaceable(out string) (exists bool, err error) {
-	fi, err := os.Lstat(out)
+// replaceable tells whether out, which Lstat described as fi or err,
+// exists, and refuses it unless it is a folder that is empty or holds a
+// built site.
+func replaceable(out string, fi fs.FileInfo, err error) (exists bool, _ error) {
 	switch {
 	case os.IsNotExist(err):
 		return false, nil
@@ -153,7 +157,7 @@ func replaceable(out string) (exists bool, err error) {
 		return true, err
 	}
 	for _, f := range []string{"index.html", "sitemap.xml"} {
-		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+		if !slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == f }) {
 			return true, fmt.Errorf("%s is not a built site (it has no %s): refusing to replace it; choose an empty or new -out folder", out, f)
 		}
 	}
