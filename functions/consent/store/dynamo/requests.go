@@ -73,6 +73,9 @@ func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.Au
 	if errors.As(err, &ccf) {
 		// The SDK retries a write whose answer was lost, which may have
 		// landed: a request with this token is this one, not another.
+		// (Not one write with "OR tokenHash = :t": that would overwrite a
+		// request staff have since updated. ReturnValuesOnCondition-
+		// CheckFailure would spare the read, but dynalite lacks it.)
 		old, gerr := s.Request(ctx, r.Reference)
 		if errors.Is(gerr, store.ErrNotFound) { // gone since: the caller draws another reference
 			return fmt.Errorf("put request %s: %w", r.Reference, store.ErrExists)
