@@ -193,10 +193,10 @@ type page struct {
 	html  []byte
 	lines map[string]int // Markdown source line of each link destination
 	bad   []string       // inline code and styles found
-	// headings maps a heading's id to its Markdown line; dup lists the
-	// ids found twice on the page, whose links go to the first only.
-	headings map[string]int
-	dup      []string
+	doc   *markdown.Doc  // the page's rendered Markdown, if it is a page
+	// dup lists the ids found twice on the page, whose links go to the
+	// first only.
+	dup []string
 }
 
 type ref struct {
@@ -206,13 +206,8 @@ type ref struct {
 }
 
 func parse(o *site.Output, b []byte, doc *markdown.Doc) (*page, error) {
-	p := &page{out: o, ids: map[string]bool{}, html: b, lines: map[string]int{}, headings: map[string]int{}}
+	p := &page{out: o, ids: map[string]bool{}, html: b, lines: map[string]int{}, doc: doc}
 	if doc != nil {
-		for _, h := range doc.Headings {
-			if _, ok := p.headings[h.ID]; !ok {
-				p.headings[h.ID] = o.Page.BodyLine + h.Line - 1
-			}
-		}
 		for _, l := range doc.Links {
 			if _, ok := p.lines[l.Dest]; !ok {
 				p.lines[l.Dest] = o.Page.BodyLine + l.Line - 1
@@ -273,8 +268,14 @@ func parse(o *site.Output, b []byte, doc *markdown.Doc) (*page, error) {
 func (p *page) duplicates() []error {
 	var errs []error
 	for _, id := range p.dup {
-		if line, ok := p.headings[id]; ok {
-			errs = append(errs, content.Errorf(p.out.Page.File, line, "heading anchor %q is used twice on the page (by another heading or by the layout): links to it reach only the first", id))
+		var h *markdown.Heading
+		if p.doc != nil {
+			if i := slices.IndexFunc(p.doc.Headings, func(h markdown.Heading) bool { return h.ID == id }); i >= 0 {
+				h = &p.doc.Headings[i]
+			}
+		}
+		if h != nil {
+			errs = append(errs, content.Errorf(p.out.Page.File, p.out.Page.BodyLine+h.Line-1, "heading anchor %q is used twice on the page (by another heading or by the layout): links to it reach only the first", id))
 		} else {
 			errs = append(errs, p.errorf("", "id %q is used twice on the page: links to it reach only the first", id))
 		}
