@@ -2,12 +2,14 @@ package serve
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"html/template"
 	"mime"
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 )
 
 // ServeHTTP serves the site, /api/ through the function's handler, and the
@@ -34,15 +36,35 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveClient serves the reload script and the error styles.
+// serveClient serves the reload script, its worker and the error styles.
 func (s *Server) serveClient(w http.ResponseWriter, r *http.Request) {
-	b, err := client.ReadFile("client/" + strings.TrimPrefix(r.URL.Path, clientPrefix))
-	if err != nil {
+	b, ok := clientFiles()[r.URL.Path]
+	if !ok {
 		http.NotFound(w, r)
 		return
 	}
 	write(w, r, http.StatusOK, r.URL.Path, b)
 }
+
+// clientFiles are the preview's own files by URL path. The page script
+// starts its worker at an address that names the client's version: a
+// shared worker lives while any page uses it, so after an upgrade, pages
+// with the new script would otherwise join a worker of the old one.
+var clientFiles = sync.OnceValue(func() map[string][]byte {
+	files := map[string][]byte{}
+	h := sha256.New()
+	for _, name := range []string{ClientScript, clientWorker, clientStyle} {
+		b, err := client.ReadFile("client/" + strings.TrimPrefix(name, clientPrefix))
+		if err != nil {
+			panic(err) // embedded: a build error
+		}
+		files[name] = b
+		h.Write(b)
+	}
+	versioned := fmt.Sprintf("%s?v=%x", clientWorker, h.Sum(nil)[:6])
+	files[ClientScript] = bytes.Replace(files[ClientScript], []byte(`"`+clientWorker+`"`), []byte(`"`+versioned+`"`), 1)
+	return files
+})
 
 // serveSite serves the built site. While the site is broken, pages are
 // the error page; other files are still the last good ones.

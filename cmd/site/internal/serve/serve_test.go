@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -79,8 +80,11 @@ func TestServedLikeBuilt(t *testing.T) {
 			t.Errorf("GET %s: %d %q, %d bytes", path, status, header.Get("Content-Type"), len(body))
 		}
 	}
-	if !strings.Contains(p.page(ClientScript), clientWorker) || !strings.Contains(p.page(clientWorker), eventsPath) {
-		t.Errorf("the reload client does not start %s, or it does not connect to %s", clientWorker, eventsPath)
+	// The worker's address names the client's version, so that a new
+	// client never joins an old shared worker.
+	worker := regexp.MustCompile(regexp.QuoteMeta(clientWorker) + `\?v=[0-9a-f]{12}"`).FindString(p.page(ClientScript))
+	if worker == "" || !strings.Contains(p.page(strings.TrimSuffix(worker, `"`)), eventsPath) {
+		t.Errorf("the reload client does not start %s?v=VERSION (%q), or it does not connect to %s", clientWorker, worker, eventsPath)
 	}
 }
 
