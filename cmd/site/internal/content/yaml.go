@@ -35,7 +35,7 @@ func decodeYAML(file string, offset int, src []byte, v any) (*yaml.Node, error) 
 // decodeError is YAMLError for a decoding error; one that names no line
 // (a time that does not parse) is placed at the value it quotes.
 func decodeError(file string, offset int, root *yaml.Node, err error) error {
-	if yamlLine.MatchString(err.Error()) {
+	if yamlLine().MatchString(err.Error()) {
 		return YAMLError(file, offset, err)
 	}
 	var at *yaml.Node

@@ -106,12 +106,14 @@ func (t *Theme) glob(root, pattern string) []string {
 // tmplErr matches text/template's "template: NAME:LINE:COL: ..." errors and
 // html/template's "html/template:NAME:LINE:COL: ..." ones (whose line and
 // column may be missing).
-var tmplErr = regexp.MustCompile(`^(?:html/)?template: ?([^:\s]+):(?:(\d+):)?(?:\d+:)? ?(.*)$`)
+var tmplErr = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:html/)?template: ?([^:\s]+):(?:(\d+):)?(?:\d+:)? ?(.*)$`)
+})
 
 // TemplateError rewrites a template error as file:line: message, naming the
 // theme file, so that editors can find it.
 func (t *Theme) TemplateError(err error) error {
-	m := tmplErr.FindStringSubmatch(err.Error())
+	m := tmplErr().FindStringSubmatch(err.Error())
 	if m == nil {
 		return &content.Error{File: t.rel("layouts"), Err: err}
 	}
