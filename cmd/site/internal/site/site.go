@@ -7,6 +7,7 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -47,6 +48,10 @@ type Site struct {
 	// shared holds the partials that are the same on every page of a
 	// language (see View.Shared), rendered once per render pass.
 	shared sync.Map
+	// written holds the buffers of pages Write has written, for the
+	// pages it renders next: a page's buffer is most of what rendering it
+	// allocates, and fresh memory costs a page fault every 4 KB.
+	written sync.Pool
 }
 
 // Load reads the content and the theme under root. The theme needs only
@@ -302,7 +307,13 @@ func (s *Site) Write(out string) (Stats, error) {
 			if err != nil {
 				return err
 			}
-			return dir.Write(o.Path, b)
+			if err := dir.Write(o.Path, b); err != nil {
+				return err
+			}
+			if o.Page != nil { // not an asset, whose bytes the theme keeps
+				s.written.Put(bytes.NewBuffer(b))
+			}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {

@@ -87,9 +87,13 @@ func (s *Site) pageView(p *content.Page, doc *markdown.Doc) *View {
 }
 
 func (s *Site) execute(layout string, v *View, p *content.Page) ([]byte, error) {
-	var buf bytes.Buffer
+	buf, _ := s.written.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
 	buf.Grow(len(v.Content) + 16<<10)
-	if err := s.Theme.Layouts.Execute(&buf, layout, "base.html", v); err != nil {
+	if err := s.Theme.Layouts.Execute(buf, layout, "base.html", v); err != nil {
 		err = s.Theme.Explain(layout, "base.html", v, err)
 		if p != nil {
 			err = fmt.Errorf("%w (rendering %s)", err, p.File)
