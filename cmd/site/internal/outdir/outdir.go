@@ -8,7 +8,6 @@
 package outdir
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -74,7 +73,7 @@ func (d *Dir) Write(rel string, data []byte) error {
 	}
 	if d.hasPrev {
 		prev := filepath.Join(d.final, filepath.FromSlash(rel))
-		if old, err := rawfile.Read(prev); err == nil && bytes.Equal(old, data) {
+		if same, _ := rawfile.Equal(prev, data); same {
 			if os.Link(prev, dst) == nil {
 				d.Kept.Add(1)
 				return nil

@@ -14,3 +14,8 @@ func Read(path string) ([]byte, error) { return read(path) }
 // Write writes data to the file at path, creating it with perm or
 // truncating it, as os.WriteFile does.
 func Write(path string, data []byte, perm fs.FileMode) error { return write(path, data, perm) }
+
+// Equal reports whether the file at path holds exactly data. A file of
+// another size is not read at all, and the rest is compared a piece at a
+// time: asking whether an output changed allocates nothing.
+func Equal(path string, data []byte) (bool, error) { return equal(path, data) }

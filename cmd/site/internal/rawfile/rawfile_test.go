@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -61,4 +62,35 @@ func TestReadWrite(t *testing.T) {
 func isPathError(err error, op string) bool {
 	var pe *fs.PathError
 	return errors.As(err, &pe) && pe.Op == op
+}
+
+// TestEqual holds Equal to bytes.Equal of the file's contents, for files
+// shorter, longer and as long as the data, around the size of a read.
+func TestEqual(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+	for _, n := range []int{0, 1, 32<<10 - 1, 32 << 10, 32<<10 + 1, 100 << 10} {
+		file := bytes.Repeat([]byte("ab"), n)[:n]
+		if err := os.WriteFile(path, file, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, data := range [][]byte{file, file[:n/2], append(slices.Clone(file), 'x'), nil} {
+			changed := slices.Clone(data)
+			if len(changed) > 0 {
+				changed[len(changed)-1] ^= 1
+			}
+			for _, d := range [][]byte{data, changed} {
+				got, err := Equal(path, d)
+				if want := bytes.Equal(file, d); got != want || err != nil {
+					t.Errorf("file of %d bytes, data of %d: Equal %v, %v; want %v", n, len(d), got, err, want)
+				}
+			}
+		}
+	}
+	if _, err := Equal(filepath.Join(dir, "missing"), nil); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+	if same, _ := Equal(dir, nil); same {
+		t.Error("a folder equals empty data")
+	}
 }

@@ -3,9 +3,11 @@
 package rawfile
 
 import (
+	"bytes"
 	"io"
 	"io/fs"
 	"slices"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -31,6 +33,40 @@ func read(path string) ([]byte, error) {
 			return b, nil
 		}
 		b = b[:len(b)+n]
+	}
+}
+
+// chunks are equal's read buffers.
+var chunks = sync.Pool{New: func() any { return new([32 << 10]byte) }}
+
+func equal(path string, data []byte) (bool, error) {
+	fd, err := retry(func() (int, error) { return unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0) })
+	if err != nil {
+		return false, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return false, &fs.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != int64(len(data)) {
+		return false, nil
+	}
+	chunk := chunks.Get().(*[32 << 10]byte)
+	defer chunks.Put(chunk)
+	for {
+		// One byte more than data has left: a file that grew since fstat
+		// shows as longer.
+		n, err := retry(func() (int, error) { return unix.Read(fd, chunk[:min(len(chunk), len(data)+1)]) })
+		switch {
+		case err != nil:
+			return false, &fs.PathError{Op: "read", Path: path, Err: err}
+		case n == 0:
+			return len(data) == 0, nil
+		case n > len(data) || !bytes.Equal(chunk[:n], data[:n]):
+			return false, nil
+		}
+		data = data[n:]
 	}
 }
 
