@@ -12,16 +12,25 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func read(path string) ([]byte, error) {
-	fd, err := retry(func() (int, error) { return unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0) })
+// open opens path to read and describes it; the caller closes fd.
+func open(path string) (fd int, st unix.Stat_t, err error) {
+	fd, err = retry(func() (int, error) { return unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0) })
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return -1, st, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return -1, st, &fs.PathError{Op: "stat", Path: path, Err: err}
+	}
+	return fd, st, nil
+}
+
+func read(path string) ([]byte, error) {
+	fd, st, err := open(path)
+	if err != nil {
+		return nil, err
 	}
 	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
-	}
 	b := make([]byte, 0, st.Size+512) // as os.ReadFile: files in /proc say 0
 	for {
 		b = slices.Grow(b, 512)
@@ -40,15 +49,11 @@ func read(path string) ([]byte, error) {
 var chunks = sync.Pool{New: func() any { return new([32 << 10]byte) }}
 
 func equal(path string, data []byte) (bool, error) {
-	fd, err := retry(func() (int, error) { return unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0) })
+	fd, st, err := open(path)
 	if err != nil {
-		return false, &fs.PathError{Op: "open", Path: path, Err: err}
+		return false, err
 	}
 	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return false, &fs.PathError{Op: "stat", Path: path, Err: err}
-	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != int64(len(data)) {
 		return false, nil
 	}
