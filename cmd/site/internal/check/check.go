@@ -191,9 +191,9 @@ type page struct {
 	ids   map[string]bool
 	refs  []ref
 	html  []byte
-	lines map[string]int // Markdown source line of each link destination
-	bad   []string       // inline code and styles found
-	doc   *markdown.Doc  // the page's rendered Markdown, if it is a page
+	lines map[string]int     // Markdown source line of each link destination
+	bad   []string           // inline code and styles found
+	heads []markdown.Heading // the page's Markdown headings, if it is a page
 	// dup lists the ids found twice on the page, whose links go to the
 	// first only.
 	dup []string
@@ -206,8 +206,9 @@ type ref struct {
 }
 
 func parse(o *site.Output, b []byte, doc *markdown.Doc) (*page, error) {
-	p := &page{out: o, ids: map[string]bool{}, html: b, lines: map[string]int{}, doc: doc}
+	p := &page{out: o, ids: map[string]bool{}, html: b, lines: map[string]int{}}
 	if doc != nil {
+		p.heads = doc.Headings
 		for _, l := range doc.Links {
 			if _, ok := p.lines[l.Dest]; !ok {
 				p.lines[l.Dest] = o.Page.BodyLine + l.Line - 1
@@ -268,14 +269,8 @@ func parse(o *site.Output, b []byte, doc *markdown.Doc) (*page, error) {
 func (p *page) duplicates() []error {
 	var errs []error
 	for _, id := range p.dup {
-		var h *markdown.Heading
-		if p.doc != nil {
-			if i := slices.IndexFunc(p.doc.Headings, func(h markdown.Heading) bool { return h.ID == id }); i >= 0 {
-				h = &p.doc.Headings[i]
-			}
-		}
-		if h != nil {
-			errs = append(errs, content.Errorf(p.out.Page.File, p.out.Page.BodyLine+h.Line-1, "heading anchor %q is used twice on the page (by another heading or by the layout): links to it reach only the first", id))
+		if i := slices.IndexFunc(p.heads, func(h markdown.Heading) bool { return h.ID == id }); i >= 0 {
+			errs = append(errs, content.Errorf(p.out.Page.File, p.out.Page.BodyLine+p.heads[i].Line-1, "heading anchor %q is used twice on the page (by another heading or by the layout): links to it reach only the first", id))
 		} else {
 			errs = append(errs, p.errorf("", "id %q is used twice on the page: links to it reach only the first", id))
 		}

@@ -1,6 +1,7 @@
 package theme
 
 import (
+	"fmt"
 	"html/template"
 	"io"
 	"maps"
@@ -23,6 +24,10 @@ type Layouts struct {
 	// own maps a layout to its names for the templates it has its own
 	// copy of: "main" → "page/main".
 	own map[string]map[string]string
+	// files maps a template's name in the set to the file it was parsed
+	// from ("page/main" → "page.html"), which errors name; escaping that
+	// fails takes the tree away.
+	files map[string]string
 }
 
 // Has reports whether there is a layout of that name.
@@ -34,10 +39,15 @@ func (ls *Layouts) Has(layout string) bool {
 // Execute renders template name ("base.html" for a whole page) as layout
 // has it.
 func (ls *Layouts) Execute(w io.Writer, layout, name string, data any) error {
+	return ls.set.ExecuteTemplate(w, ls.name(layout, name), data)
+}
+
+// name is layout's template name in the set.
+func (ls *Layouts) name(layout, name string) string {
 	if n, ok := ls.own[layout][name]; ok {
-		name = n
+		return n
 	}
-	return ls.set.ExecuteTemplate(w, name, data)
+	return name
 }
 
 // trees lists every parse tree of the set, by its name in the set.
@@ -72,7 +82,7 @@ func (ls *Layouts) unname(msg string) string {
 }
 
 // parse parses the shared files once and each layout against them; see
-// Layouts.
+// Layouts. The set is escaped by Layouts.escape.
 func (ss sources) parse() (*Layouts, []error) {
 	set := template.New("theme").Funcs(Funcs)
 	for _, s := range ss.shared {
@@ -81,7 +91,10 @@ func (ss sources) parse() (*Layouts, []error) {
 		}
 	}
 	shared := (&Layouts{set: set}).trees()
-	ls := &Layouts{set: set, own: map[string]map[string]string{}}
+	ls := &Layouts{set: set, own: map[string]map[string]string{}, files: map[string]string{}}
+	for name, tree := range shared {
+		ls.files[name] = tree.ParseName
+	}
 	var errs []error
 	for _, s := range ss.layouts {
 		// Parsed alone, a layout's blocks do not replace the shared ones;
@@ -93,10 +106,10 @@ func (ss sources) parse() (*Layouts, []error) {
 		}
 		defined := map[string]*parse.Tree{}
 		for _, t := range alone.Templates() {
-			// The file's own text outside any define is never rendered, and
-			// an empty define does not replace a shared template (as
-			// text/template would not in one set).
-			if t.Name() == s.name || t.Tree == nil || parse.IsEmptyTree(t.Tree.Root) && shared[t.Name()] != nil {
+			// An empty define does not replace a shared template, as
+			// text/template would not in one set; nor does the file's own
+			// text outside its defines, usually empty, need a name.
+			if t.Tree == nil || parse.IsEmptyTree(t.Tree.Root) && (shared[t.Name()] != nil || t.Name() == s.name) {
 				continue
 			}
 			defined[t.Name()] = t.Tree
@@ -110,6 +123,11 @@ func (ss sources) parse() (*Layouts, []error) {
 			own[name] = layout + "/" + name
 		}
 		for _, name := range slices.Sorted(maps.Keys(own)) {
+			if taken := shared[own[name]]; taken != nil {
+				at, _ := taken.ErrorContext(taken.Root)
+				errs = append(errs, fmt.Errorf("template: %s: the name %q is the one layout %s gives its own %q: choose another", at, own[name], s.name, name))
+				continue
+			}
 			tree := defined[name] // the layout's own parse: no copy needed
 			if tree == nil {
 				tree = shared[name].Copy()
@@ -119,10 +137,39 @@ func (ss sources) parse() (*Layouts, []error) {
 			if _, err := set.AddParseTree(own[name], tree); err != nil {
 				errs = append(errs, err)
 			}
+			ls.files[own[name]] = tree.ParseName
 		}
 		ls.own[layout] = own
 	}
 	return ls, errs
+}
+
+// escapeAll names the template that escape adds; a theme cannot define it.
+const escapeAll = "\x00escape"
+
+// escape has html/template escape every layout, and the partials they
+// render with {{.Shared}}, in one pass: through a template that calls each
+// of them and renders nothing. Escaping copies a template for each further
+// context it is called in (a partial called in text, and in a script); a
+// later pass would copy a tree that an earlier one had already escaped,
+// and escape its output twice.
+func (ls *Layouts) escape() error {
+	partials, _ := literalArgs(ls.trees(), "Shared")
+	var calls strings.Builder
+	seen := map[string]bool{}
+	for _, layout := range slices.Sorted(maps.Keys(ls.own)) {
+		for _, name := range append([]string{"base.html"}, partials...) {
+			if n := ls.name(layout, name); !seen[n] && ls.set.Lookup(n) != nil {
+				seen[n] = true
+				fmt.Fprintf(&calls, "{{template %q .}}", n)
+			}
+		}
+	}
+	all, err := ls.set.New(escapeAll).Parse("{{if false}}" + calls.String() + "{{end}}")
+	if err != nil {
+		return err
+	}
+	return all.Execute(io.Discard, nil)
 }
 
 // reaching lists the shared templates that call one of the layout's

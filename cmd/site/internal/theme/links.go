@@ -5,11 +5,13 @@ import (
 	"text/template/parse"
 )
 
-// linkedKeys lists the translation keys the layouts link to by name, as in
-// {{.URLOf "cookies"}}: a page shows those pages' addresses, so it depends
-// on their front matter. any is true when some call names its page with a
-// value only known when the page renders; then any page may be linked.
-func linkedKeys(trees map[string]*parse.Tree) (keys []string, any bool) {
+// literalArgs lists the string literals the layouts pass to the View
+// method of that name, as in {{.URLOf "cookies"}} or {{.Shared
+// "footer.html"}}; any is true when some call passes a value only known
+// as the page renders. The layouts' links ({{.URLOf}}) make a page depend
+// on the pages it names; their shared partials ({{.Shared}}) are escaped
+// with the layouts.
+func literalArgs(trees map[string]*parse.Tree, method string) (args []string, any bool) {
 	var walk func(parse.Node)
 	walk = func(n parse.Node) {
 		switch n := n.(type) {
@@ -41,13 +43,13 @@ func linkedKeys(trees map[string]*parse.Tree) (keys []string, any bool) {
 			}
 		case *parse.CommandNode:
 			for i, a := range n.Args {
-				if !callsURLOf(a) {
+				if !calls(a, method) {
 					walk(a)
 					continue
 				}
 				if i+1 < len(n.Args) {
 					if s, ok := n.Args[i+1].(*parse.StringNode); ok {
-						keys = append(keys, s.Text)
+						args = append(args, s.Text)
 						continue
 					}
 				}
@@ -58,13 +60,13 @@ func linkedKeys(trees map[string]*parse.Tree) (keys []string, any bool) {
 	for _, t := range trees {
 		walk(t.Root)
 	}
-	slices.Sort(keys)
-	return slices.Compact(keys), any
+	slices.Sort(args)
+	return slices.Compact(args), any
 }
 
-// callsURLOf tells whether a command argument is the URLOf method, as
-// .URLOf or $.URLOf.
-func callsURLOf(n parse.Node) bool {
+// calls tells whether a command argument is the method, as .URLOf or
+// $.URLOf.
+func calls(n parse.Node, method string) bool {
 	var idents []string
 	switch n := n.(type) {
 	case *parse.FieldNode:
@@ -74,5 +76,5 @@ func callsURLOf(n parse.Node) bool {
 	case *parse.ChainNode:
 		idents = n.Field
 	}
-	return len(idents) > 0 && idents[len(idents)-1] == "URLOf"
+	return len(idents) > 0 && idents[len(idents)-1] == method
 }

@@ -21,7 +21,7 @@ func TestLinkedKeys(t *testing.T) {
 	}
 	for _, c := range cases {
 		tmpl := template.Must(template.New("t").Parse(c.src))
-		keys, any := linkedKeys((&Layouts{set: tmpl}).trees())
+		keys, any := literalArgs((&Layouts{set: tmpl}).trees(), "URLOf")
 		if !slices.Equal(keys, c.keys) || any != c.any {
 			t.Errorf("%s: keys %q, any %v; want %q, %v", c.src, keys, any, c.keys, c.any)
 		}

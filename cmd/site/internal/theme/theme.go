@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -121,6 +123,11 @@ func (t *Theme) TemplateError(err error) error {
 	msg := m[3]
 	if t.Layouts != nil {
 		msg = t.Layouts.unname(msg)
+		// A layout's copy of a shared template: the file is the shared
+		// one, the fault may be the layout's.
+		if layout, _, ok := strings.Cut(m[1], "/"); ok && t.Layouts.displayName(m[1]) != m[1] && t.Layouts.files[m[1]] != layout+".html" {
+			msg += " (as layout " + layout + ".html has it)"
+		}
 	}
 	return content.Errorf(t.layoutFile(m[1]), line, "%s", msg)
 }
@@ -130,8 +137,8 @@ func (t *Theme) TemplateError(err error) error {
 // a layout's own "page/main", whose tree knows the file it was parsed from.
 func (t *Theme) layoutFile(name string) string {
 	if t.Layouts != nil {
-		if tmpl := t.Layouts.set.Lookup(name); tmpl != nil && tmpl.Tree != nil {
-			name = tmpl.Tree.ParseName
+		if file, ok := t.Layouts.files[name]; ok {
+			name = file
 		}
 	}
 	if t.partials[name] {
@@ -182,8 +189,14 @@ func (t *Theme) loadLayouts(root string, _ []string) error {
 	var perrs []error
 	t.Layouts, perrs = min.parse()
 	if len(perrs) == 0 {
-		t.LinkedKeys, t.LinksAnyPage = linkedKeys(t.Layouts.trees())
-		return append(errs, t.cycles()...).Err()
+		t.LinkedKeys, t.LinksAnyPage = literalArgs(t.Layouts.trees(), "URLOf")
+		if cycles := t.cycles(); len(cycles) > 0 {
+			return append(errs, cycles...).Err()
+		}
+		if err := t.Layouts.escape(); err != nil {
+			return append(errs, t.escapeErrors(err)...).Err()
+		}
+		return errs.Err()
 	}
 	// The minified text has other line numbers: report the errors as the
 	// layouts are written. (If those parse, minifying broke them.)
@@ -194,6 +207,25 @@ func (t *Theme) loadLayouts(root string, _ []string) error {
 		errs = append(errs, t.TemplateError(err))
 	}
 	return errs.Err()
+}
+
+// escapeErrors explains a failed escape of the layouts: each layout as
+// written, escaped on its own, names the file and line at fault. (If all
+// of those escape, minifying broke the layouts: err says where.)
+func (t *Theme) escapeErrors(err error) []error {
+	var errs []error
+	if orig, perrs := t.unminified(); len(perrs) == 0 {
+		for _, layout := range slices.Sorted(maps.Keys(orig.own)) {
+			var escErr *template.Error
+			if err := orig.Execute(io.Discard, layout, "base.html", nil); errors.As(err, &escErr) {
+				errs = append(errs, t.TemplateError(err))
+			}
+		}
+	}
+	if len(errs) == 0 {
+		errs = append(errs, t.TemplateError(err))
+	}
+	return errs
 }
 
 // source is one layout file's name and text.
