@@ -134,7 +134,7 @@ func (t *Theme) TemplateError(err error) error {
 
 // layoutFile is the theme file that defines template name, as errors name
 // it: a file ("page.html", "footer.html") or a template of the set, such as
-// a layout's own "page/main", whose tree knows the file it was parsed from.
+// a layout's own "page/main", whose file the set records.
 func (t *Theme) layoutFile(name string) string {
 	if t.Layouts != nil {
 		if file, ok := t.Layouts.files[name]; ok {
