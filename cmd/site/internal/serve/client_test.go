@@ -317,3 +317,28 @@ func visibility(t *testing.T, ctx context.Context, state string) {
 func jsString(s string) string {
 	return "`" + strings.NewReplacer("\\", "\\\\", "`", "\\`", "$", "\\$").Replace(s) + "`"
 }
+
+// TestReloadClientWorkerRetry: a worker that fails to start (its script
+// could not be had) is started again, and the page then follows edits.
+func TestReloadClientWorkerRetry(t *testing.T) {
+	for _, shared := range []bool{true, false} {
+		t.Run(map[bool]string{true: "shared worker", false: "own stream"}[shared], func(t *testing.T) {
+			p := startPreview(t, copySite(t), 0)
+			ctx, _ := browser(t) // the failed load is a console error: expected
+			if !shared {
+				withoutSharedWorker(t, ctx)
+			}
+			p.workerDown.Store(2)
+			if err := chromedp.Do(ctx, chromedp.Navigate(p.url+"/en/privacy/")); err != nil {
+				t.Fatal(err)
+			}
+			inStep(t, ctx, p)
+			if down := p.workerDown.Load(); down >= 0 {
+				t.Fatalf("the worker was asked for %d times, want 3 (2 refused, then started)", 2-down)
+			}
+			p.edit("content/en/privacy.md", "## 1. Security", "Shown after a retry.\n\n## 1. Security")
+			p.nextReload()
+			eventually(t, ctx, `document.body.textContent.includes("Shown after a retry.")`)
+		})
+	}
+}

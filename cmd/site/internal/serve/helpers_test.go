@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,6 +58,9 @@ type preview struct {
 	events   chan event
 	rebuilds chan Rebuild
 	log      *syncBuffer
+	// workerDown is how many more requests for the reload worker get
+	// 503, as when the server was down as a page started it.
+	workerDown atomic.Int32
 }
 
 // event is one Server-Sent Event as a browser receives it.
@@ -110,7 +114,13 @@ func startPreview(t testing.TB, dir string, debounce time.Duration) *preview {
 		t.Fatal(err)
 	}
 	p.srv = srv
-	ts.Config.Handler = srv
+	ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == clientWorker && p.workerDown.Add(-1) >= 0 {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
 	ts.Start()
 	t.Cleanup(func() {
 		srv.Close()
