@@ -152,7 +152,8 @@ const escapeAll = "\x00escape"
 // of them and renders nothing. Escaping copies a template for each further
 // context it is called in (a partial called in text, and in a script); a
 // later pass would copy a tree that an earlier one had already escaped,
-// and escape its output twice.
+// and escape its output twice. (A partial named by a value, {{.Shared
+// $name}}, is escaped in a pass of its own when first rendered.)
 func (ls *Layouts) escape() error {
 	partials, _ := literalArgs(ls.trees(), "Shared")
 	var calls strings.Builder
