@@ -205,23 +205,9 @@ func rename(root *parse.ListNode, own map[string]string) {
 
 // walkCalls calls f for every {{template}} call under n.
 func walkCalls(n parse.Node, f func(*parse.TemplateNode)) {
-	switch n := n.(type) {
-	case *parse.ListNode:
-		if n != nil {
-			for _, c := range n.Nodes {
-				walkCalls(c, f)
-			}
+	inspect(n, func(n parse.Node) {
+		if t, ok := n.(*parse.TemplateNode); ok {
+			f(t)
 		}
-	case *parse.IfNode:
-		walkCalls(n.List, f)
-		walkCalls(n.ElseList, f)
-	case *parse.RangeNode:
-		walkCalls(n.List, f)
-		walkCalls(n.ElseList, f)
-	case *parse.WithNode:
-		walkCalls(n.List, f)
-		walkCalls(n.ElseList, f)
-	case *parse.TemplateNode:
-		f(n)
-	}
+	})
 }

@@ -12,53 +12,26 @@ import (
 // on the pages it names; their shared partials ({{.Shared}}) are escaped
 // with the layouts.
 func literalArgs(trees map[string]*parse.Tree, method string) (args []string, any bool) {
-	var walk func(parse.Node)
-	walk = func(n parse.Node) {
-		switch n := n.(type) {
-		case *parse.ListNode:
-			if n != nil {
-				for _, c := range n.Nodes {
-					walk(c)
-				}
+	visit := func(n parse.Node) {
+		c, ok := n.(*parse.CommandNode)
+		if !ok {
+			return
+		}
+		for i, a := range c.Args {
+			if !calls(a, method) {
+				continue
 			}
-		case *parse.ActionNode:
-			walk(n.Pipe)
-		case *parse.IfNode:
-			walk(&n.BranchNode)
-		case *parse.RangeNode:
-			walk(&n.BranchNode)
-		case *parse.WithNode:
-			walk(&n.BranchNode)
-		case *parse.BranchNode:
-			walk(n.Pipe)
-			walk(n.List)
-			walk(n.ElseList)
-		case *parse.TemplateNode:
-			walk(n.Pipe)
-		case *parse.PipeNode:
-			if n != nil {
-				for _, c := range n.Cmds {
-					walk(c)
-				}
-			}
-		case *parse.CommandNode:
-			for i, a := range n.Args {
-				if !calls(a, method) {
-					walk(a)
+			if i+1 < len(c.Args) {
+				if s, ok := c.Args[i+1].(*parse.StringNode); ok {
+					args = append(args, s.Text)
 					continue
 				}
-				if i+1 < len(n.Args) {
-					if s, ok := n.Args[i+1].(*parse.StringNode); ok {
-						args = append(args, s.Text)
-						continue
-					}
-				}
-				any = true
 			}
+			any = true
 		}
 	}
 	for _, t := range trees {
-		walk(t.Root)
+		inspect(t.Root, visit)
 	}
 	slices.Sort(args)
 	return slices.Compact(args), any
@@ -77,4 +50,42 @@ func calls(n parse.Node, method string) bool {
 		idents = n.Field
 	}
 	return len(idents) > 0 && idents[len(idents)-1] == method
+}
+
+// inspect calls f for n and for every node under it, as go/ast.Inspect
+// does for Go.
+func inspect(n parse.Node, f func(parse.Node)) {
+	f(n)
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n != nil {
+			for _, c := range n.Nodes {
+				inspect(c, f)
+			}
+		}
+	case *parse.ActionNode:
+		inspect(n.Pipe, f)
+	case *parse.IfNode:
+		inspect(&n.BranchNode, f)
+	case *parse.RangeNode:
+		inspect(&n.BranchNode, f)
+	case *parse.WithNode:
+		inspect(&n.BranchNode, f)
+	case *parse.BranchNode:
+		inspect(n.Pipe, f)
+		inspect(n.List, f)
+		inspect(n.ElseList, f)
+	case *parse.TemplateNode:
+		inspect(n.Pipe, f)
+	case *parse.PipeNode:
+		if n != nil {
+			for _, c := range n.Cmds {
+				inspect(c, f)
+			}
+		}
+	case *parse.CommandNode:
+		for _, a := range n.Args {
+			inspect(a, f)
+		}
+	}
 }
