@@ -77,13 +77,11 @@ func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.Au
 		// request staff have since updated. ReturnValuesOnCondition-
 		// CheckFailure would spare the read, but dynalite lacks it.)
 		old, gerr := s.Request(ctx, r.Reference)
-		if errors.Is(gerr, store.ErrNotFound) { // gone since: the caller draws another reference
-			return fmt.Errorf("put request %s: %w", r.Reference, store.ErrExists)
-		}
-		if gerr != nil {
+		switch {
+		case gerr != nil && !errors.Is(gerr, store.ErrNotFound):
 			return gerr
-		}
-		if r.TokenHash == "" || old.TokenHash != r.TokenHash {
+		case gerr != nil || r.TokenHash == "" || old.TokenHash != r.TokenHash:
+			// Another request, or gone since: the caller draws another reference.
 			return fmt.Errorf("put request %s: %w", r.Reference, store.ErrExists)
 		}
 	} else if err != nil {
