@@ -211,7 +211,7 @@ func parse(o *site.Output, b []byte, doc *markdown.Doc) (*page, error) {
 		p.heads = doc.Headings
 		for _, l := range doc.Links {
 			if _, ok := p.lines[l.Dest]; !ok {
-				p.lines[l.Dest] = o.Page.BodyLine + l.Line - 1
+				p.lines[l.Dest] = o.Page.FileLine(l.Line)
 			}
 			// The renderer drops dangerous links, so only the source shows them.
 			if u, err := url.Parse(l.Dest); err == nil && !allowedScheme[u.Scheme] {
@@ -270,7 +270,7 @@ func (p *page) duplicates() []error {
 	var errs []error
 	for _, id := range p.dup {
 		if i := slices.IndexFunc(p.heads, func(h markdown.Heading) bool { return h.ID == id }); i >= 0 {
-			errs = append(errs, content.Errorf(p.out.Page.File, p.out.Page.BodyLine+p.heads[i].Line-1, "heading anchor %q is used twice on the page (by another heading or by the layout): links to it reach only the first", id))
+			errs = append(errs, content.Errorf(p.out.Page.File, p.out.Page.FileLine(p.heads[i].Line), "heading anchor %q is used twice on the page (by another heading or by the layout): links to it reach only the first", id))
 		} else {
 			errs = append(errs, p.errorf("", "id %q is used twice on the page: links to it reach only the first", id))
 		}

@@ -58,6 +58,9 @@ func (p *Page) OutputPath() string {
 // Line returns the line of front matter key, or of the file's first line.
 func (p *Page) Line(key string) int { return p.Lines.Line(key) }
 
+// FileLine returns the line in File of line n (from 1) of the body.
+func (p *Page) FileLine(n int) int { return p.BodyLine + n - 1 }
+
 var (
 	slugRE = regexp.MustCompile(`^[a-z0-9]+(?:[-_][a-z0-9]+)*$`)
 	fence  = []byte("---")
