@@ -24,9 +24,11 @@ type Config struct {
 	Menu    []string `yaml:"menu"`
 	Lines   KeyLines `yaml:"-"` // line of each key, for errors
 	Consent struct {
-		API           string `yaml:"api"`
-		ConsentMode   bool   `yaml:"consentMode"`
-		ReconsentDays int    `yaml:"reconsentDays"`
+		API         string `yaml:"api"`
+		ConsentMode bool   `yaml:"consentMode"`
+		// ReconsentDays is how long a choice holds before the banner asks
+		// again (DefaultReconsentDays when left out).
+		ReconsentDays int `yaml:"reconsentDays"`
 		// RetentionDays, when set, is how long the consent function keeps
 		// each record: the deploy passes it on. The cookie page states the
 		// period in its text, which must be changed with it.
@@ -104,6 +106,14 @@ var DataFiles = struct{ Categories, Cookies, Products, Contact string }{
 
 // ConfigFile is where the site configuration lives.
 const ConfigFile = "content/config.yaml"
+
+// A consent choice holds for DefaultReconsentDays unless the configuration
+// says otherwise, and never longer than the consent cookie lives (its
+// Max-Age in consent.js, 390 days: under the 13 months regulators allow).
+const (
+	DefaultReconsentDays = 182
+	MaxReconsentDays     = 390
+)
 
 var (
 	langCode   = regexp.MustCompile(`^[a-z]{2,3}$`)
@@ -200,8 +210,12 @@ func validateConfig(c *Config, root *yaml.Node) (languagesOK bool, err error) {
 	if c.Consent.RetentionDays < 0 {
 		v.errorf(field(field(root, "consent"), "retentionDays"), "retentionDays must be a positive number of days (or 0, or left out: 1095)")
 	}
-	if c.Consent.ReconsentDays < 0 || c.Consent.ReconsentDays > 395 {
-		v.errorf(field(field(root, "consent"), "reconsentDays"), "reconsentDays must be between 0 and 395 (13 months)")
+	if n := field(field(root, "consent"), "reconsentDays"); n.Kind != yaml.ScalarNode {
+		c.Consent.ReconsentDays = DefaultReconsentDays
+	} else if d := c.Consent.ReconsentDays; d < 1 || d > MaxReconsentDays {
+		// 0 would make every choice outdated as soon as it is made: a banner
+		// that never goes away.
+		v.errorf(n, "reconsentDays must be between 1 and %d days (the consent cookie's life), or left out: %d", MaxReconsentDays, DefaultReconsentDays)
 	}
 	return languagesOK, v.errs.Err()
 }

@@ -35,3 +35,30 @@ func TestPolicyVersionIgnoresLineEndings(t *testing.T) {
 		t.Errorf("policy version %q with LF, %q with CRLF", lf.PolicyVersion, crlf.PolicyVersion)
 	}
 }
+
+// TestReconsentDaysDefault: a configuration that leaves reconsentDays out
+// gets DefaultReconsentDays, not 0 (a choice outdated as soon as made).
+func TestReconsentDaysDefault(t *testing.T) {
+	for _, tt := range []struct{ name, consent string }{
+		{"no consent block", ""},
+		{"consent block without it", "consent:\n  api: /api/consent\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			config := "defaultLanguage: sq\nbaseURL: https://example.com/\ntitle: {sq: T}\nlanguages:\n  - {code: sq, name: Shqip, locale: sq_AL}\n" + tt.consent
+			if err := os.MkdirAll(filepath.Join(root, "content"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(root, ConfigFile), []byte(config), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := ReadConfig(root)
+			if c == nil {
+				t.Fatalf("ReadConfig: %v", err)
+			}
+			if got := c.Consent.ReconsentDays; got != DefaultReconsentDays {
+				t.Errorf("reconsentDays = %d, want %d (%v)", got, DefaultReconsentDays, err)
+			}
+		})
+	}
+}
