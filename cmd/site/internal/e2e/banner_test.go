@@ -162,6 +162,12 @@ func TestReprompt(t *testing.T) {
 	if open, _ := banner(t, ctx); !open {
 		t.Error("no banner after the consent version changed")
 	}
+	// The cookie page's receipt does not show the old choice as granted.
+	open(t, ctx, env.b.URL+"/en/cookies/")
+	if got := js[string](t, ctx, `document.querySelector("[data-cc-receipt-status]").textContent`); !strings.HasPrefix(got, "Your last choice has expired") {
+		t.Errorf("receipt of an outdated choice says %q, want that it has expired", got)
+	}
+	open(t, ctx, env.b.URL+"/sq/")
 	time.Sleep(200 * time.Millisecond)
 	if ran := js[string](t, ctx, gatedRan); ran != "" {
 		t.Errorf("gated scripts ran on an outdated choice: %s", ran)

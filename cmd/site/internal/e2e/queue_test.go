@@ -15,6 +15,7 @@ const (
 	pass = iota // to the server
 	unavailable
 	tooMany
+	forbidden
 	badRequest
 )
 
@@ -45,6 +46,12 @@ func TestQueue(t *testing.T) {
 					RequestID: ev.RequestID, ResponseCode: 429,
 					ResponseHeaders: []*fetch.HeaderEntry{{Name: "Retry-After", Value: "1"}, {Name: "Content-Type", Value: "application/json"}},
 					Body:            []byte(`{"error":"throttled","message":"test"}`),
+				})
+			case forbidden:
+				_, err = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
+					RequestID: ev.RequestID, ResponseCode: 403,
+					ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}},
+					Body:            []byte(`{"error":"forbidden","message":"test"}`),
 				})
 			case badRequest:
 				_, err = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
@@ -113,23 +120,26 @@ func TestQueue(t *testing.T) {
 		t.Errorf("stored %v, want the queued %v in order", stored, made[2:])
 	}
 
-	// Throttled (429) is not refused: the choice waits.
-	mode.Store(tooMany)
-	sent := posts.Load()
-	js[bool](t, ctx, `document.querySelector("footer [data-cc-open]").click(), cc.querySelector("[data-cc=all]").click(), true`)
-	for deadline := time.Now().Add(10 * time.Second); posts.Load() == sent && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
+	// Throttled (429), or forbidden (403: an origin or a CDN route set up
+	// wrong, which staff can mend): the choice waits.
+	for i, m := range []int32{tooMany, forbidden} {
+		mode.Store(m)
+		sent := posts.Load()
+		js[bool](t, ctx, `document.querySelector("footer [data-cc-open]").click(), cc.querySelector("[data-cc=all]").click(), true`)
+		for deadline := time.Now().Add(10 * time.Second); posts.Load() == sent && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if q := queue(t, ctx); len(q) != 1 {
+			t.Errorf("queue after a %s: %+v, want the choice kept", []string{"429", "403"}[i], q)
+		}
+		mode.Store(pass)
+		waitFor(t, ctx, `localStorage.getItem("pelqim_queue") === null`)
+		env.a.historyOf(t, id, 12+i)
 	}
-	if q := queue(t, ctx); len(q) != 1 {
-		t.Errorf("queue after a 429: %+v, want the choice kept", q)
-	}
-	mode.Store(pass)
-	waitFor(t, ctx, `localStorage.getItem("pelqim_queue") === null`)
-	env.a.historyOf(t, id, 12)
 
 	// A refused request does not get better: it is dropped.
 	mode.Store(badRequest)
-	sent = posts.Load()
+	sent := posts.Load()
 	js[bool](t, ctx, `document.querySelector("footer [data-cc-open]").click(), cc.querySelector("[data-cc=all]").click(), true`)
 	waitFor(t, ctx, `localStorage.getItem("pelqim_queue") === null`)
 	if posts.Load() != sent+1 {

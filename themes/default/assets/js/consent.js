@@ -10,7 +10,7 @@
   const boxes = all('input', cc), optional = boxes.filter(b => !b.disabled)
   const gpc = navigator.globalPrivacyControl === true
   const Q = 'pelqim_queue'
-  const MAX_AGE = 33696000 // 390 days: under the 13 months regulators allow
+  const MAX_AGE = 33696000 // 390 days (content.MaxReconsentDays): under the 13 months regulators allow
   const ran = {} // categories whose gated scripts run in this page
   let opener, memory = [], busy, backoff = 2e3
 
@@ -91,13 +91,17 @@
         r = await fetch(ds.api, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ev), keepalive: true })
       } catch (e) {}
       const s = r ? r.status : 0
-      // Offline, 5xx, timeout or throttled: later, in order. Any other
-      // answer is final: 2xx stored it, a 4xx will not get better.
-      if (!s || s > 499 || s == 408 || s == 429) {
+      // Stored (2xx), or refused as malformed, too large or of the wrong
+      // type: final, for sending the same bytes again cannot help. Anything
+      // else (offline, 5xx, throttled, or a 403 or 404 of a misconfigured
+      // origin or route) may pass later: in order, after a pause.
+      const bad = s == 400 || s == 413 || s == 415
+      if (s < 200 || s > 299 && !bad) {
         busy = 0
         backoff = Math.min(backoff * 2, 6e4)
         return setTimeout(flush, r && r.headers.get('Retry-After') * 1e3 || backoff)
       }
+      bad && console.error('pelqim: the consent API refused a record (' + s + '); it is dropped', ev)
       save(load().filter(x => x.eventId != ev.eventId))
       backoff = 2e3
     }
@@ -154,7 +158,9 @@
     all('[data-cc-receipt]').forEach(e => e.hidden = false)
     q('nojs').hidden = true
     if (!rec) return
-    q('receipt-status').textContent = boxes.filter(b => rec.on.includes(b.name)).map(b => b.nextSibling.textContent.trim()).join(', ')
+    // An outdated choice grants nothing: the receipt says so, not what it was.
+    const st = q('receipt-status')
+    st.textContent = valid() ? boxes.filter(b => granted(b.name)).map(b => b.nextSibling.textContent.trim()).join(', ') : st.dataset.outdated
     q('receipt-date').textContent = new Date(rec.t).toLocaleString(d.documentElement.lang, { dateStyle: 'long', timeStyle: 'short' })
     q('receipt-id').textContent = rec.id
     const h = q('history')
