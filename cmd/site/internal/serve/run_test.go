@@ -3,7 +3,9 @@ package serve
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"regexp"
@@ -18,7 +20,8 @@ var startupLine = regexp.MustCompile(`^serving (.+) at (http://127\.0\.0\.1:\d+)
 
 // TestRun: `site serve` prints where it serves, serves pages and the API,
 // refuses a port in use clearly, and stops cleanly on Ctrl-C, ending the
-// reload clients' streams.
+// reload clients' streams. It listens on every interface (-addr :0), as
+// for a phone on the LAN, and prints 127.0.0.1.
 func TestRun(t *testing.T) {
 	dir := copySite(t)
 	t.Setenv("TABLE_NAME", "")
@@ -27,7 +30,7 @@ func TestRun(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- Run([]string{"-src", dir, "-addr", "127.0.0.1:0", "-data", t.TempDir()}, stdout, &stderr)
+		done <- Run([]string{"-src", dir, "-addr", ":0", "-data", t.TempDir()}, stdout, &stderr)
 		stdout.Close()
 	}()
 	lines := make(chan string, 1)
@@ -68,7 +71,38 @@ func TestRun(t *testing.T) {
 		t.Errorf("POST /api/consent with a broken body: %d %s, want the function's 4xx JSON", resp.StatusCode, body)
 	}
 
+	// The API takes a choice from a page opened under another of the
+	// server's names, and refuses other origins and domain names.
 	addr := strings.TrimPrefix(origin, "http://")
+	_, port, _ := net.SplitHostPort(addr)
+	for i, tt := range []struct {
+		host, origin string
+		want         int
+	}{
+		{"localhost:" + port, "http://localhost:" + port, http.StatusCreated},
+		{"[::1]:" + port, "http://[::1]:" + port, http.StatusCreated},
+		{addr, "http://localhost:" + port, http.StatusForbidden},
+		{"attacker.example:" + port, "http://attacker.example:" + port, http.StatusForbidden},
+	} {
+		eventID := fmt.Sprintf("5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e%02d", i)
+		body := `{"consentId":"0b7e7f2c-6a2e-4c1a-9a53-1c2d3e4f5a6b","eventId":"` + eventID + `",` +
+			`"action":"reject_all","categories":{"necessary":true,"preferences":false,"statistics":false,"marketing":false},` +
+			`"consentVersion":"a1b2c3","policyVersion":"d4e5f6","language":"en","page":"/en/","gpc":false}`
+		req, _ := http.NewRequest("POST", origin+"/api/consent", strings.NewReader(body))
+		req.Host = tt.host
+		req.Header.Set("Origin", tt.origin)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("POST /api/consent to %s from %s: %d %s, want %d", tt.host, tt.origin, resp.StatusCode, b, tt.want)
+		}
+	}
+
 	if err := Run([]string{"-src", dir, "-addr", addr, "-data", t.TempDir()}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), addr+" is already in use") {
 		t.Errorf("second server on %s: %v, want a clear 'already in use'", addr, err)
 	}

@@ -42,7 +42,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 		}
 		return fmt.Errorf("serve: %w", err)
 	}
-	origin := "http://" + ln.Addr().String()
+	origin := browseOrigin(ln.Addr())
 	if os.Getenv("SITE_ORIGIN") == "" {
 		os.Setenv("SITE_ORIGIN", origin)
 	}
@@ -55,7 +55,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeStore()
 
-	srv, err := Start(Options{Src: *src, BaseURL: origin + "/", API: api.HTTPHandler(h), Debounce: *debounce, Log: stderr})
+	srv, err := Start(Options{Src: *src, BaseURL: origin + "/", API: sameOrigin(origin, api.HTTPHandler(h)), Debounce: *debounce, Log: stderr})
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: %w", err)
@@ -80,4 +80,32 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stderr, "stopped")
 	return nil
+}
+
+// browseOrigin is the address to open in a browser: a server listening on
+// every interface (-addr :1313) is opened at 127.0.0.1.
+func browseOrigin(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// sameOrigin lets the API's origin check (SITE_ORIGIN, one origin) pass for
+// pages this server sent under another of its names: localhost for
+// 127.0.0.1, or the LAN address a phone opens. A request whose Origin is
+// the address it was sent to comes from the preview's own pages, which is
+// what the check asks of requests in production. Only for addresses and
+// localhost: a domain name could be an attacker's, pointed at this machine.
+func sameOrigin(origin string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o := r.Header.Values("Origin")
+		host, _, _ := net.SplitHostPort(r.Host)
+		if len(o) == 1 && o[0] != origin && o[0] == "http://"+r.Host && (host == "localhost" || net.ParseIP(host) != nil) {
+			r = r.Clone(r.Context())
+			r.Header.Set("Origin", origin)
+		}
+		h.ServeHTTP(w, r)
+	})
 }
