@@ -69,8 +69,11 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	// last five minutes when it allocates new ones, one by one, so every
 	// file created after a mass deletion costs more, and the figures would
 	// depend on what ran before.
-	var realRes figures
+	var realRes realFigures
 	if b.ours != "" && o.real > 0 {
+		if b.floor, err = buildFloor(repo, filepath.Join(work, "bin"), stderr); err != nil {
+			return err
+		}
 		if realRes, err = b.realSite(repo); err != nil {
 			return fmt.Errorf("real site: %w", err)
 		}

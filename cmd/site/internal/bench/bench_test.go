@@ -168,6 +168,10 @@ func TestRunOurs(t *testing.T) {
 	if !strings.Contains(stdout.String(), "real site (this repository") {
 		t.Errorf("no real-site line:\n%s", stdout.String())
 	}
+	starts := regexp.MustCompile(`\(startfloor\) [0-9.]+ ms; site build -h [0-9.]+ ms`)
+	if !starts.MatchString(stdout.String()) {
+		t.Errorf("no start-up figures beside the real site:\n%s", stdout.String())
+	}
 	read(t, filepath.Join(keep, "pages-10/public-ours-1/sq/index.html"))
 	read(t, filepath.Join(keep, "pages-10/ours/content/en/page-00009.md"))
 }

@@ -16,6 +16,7 @@ type bench struct {
 	log         io.Writer
 	ours, hugo  string
 	hugoVersion string
+	floor       string // startfloor's binary, for the real site's figures
 }
 
 // result is one size's figures.
@@ -116,23 +117,43 @@ func (b *bench) build(label string, f *figures, perLang int, out string, env []s
 	return s, nil
 }
 
-// realSite builds the repository's own site b.real times.
-func (b *bench) realSite(repo string) (figures, error) {
-	var f figures
-	var runs []sample
+// realFigures are the real site's build and, beside it, two processes
+// that build nothing: what starting alone costs.
+type realFigures struct {
+	build figures
+	// floor is startfloor: only the libraries a build stands on, started.
+	// start is our binary started, printing a command's usage.
+	floor, start time.Duration
+}
+
+// realSite builds the repository's own site b.real times, each run beside
+// a start of startfloor and of our binary alone.
+func (b *bench) realSite(repo string) (realFigures, error) {
+	var f realFigures
+	var runs, floors, starts []sample
 	dir := filepath.Join(b.work, "real")
 	if err := os.RemoveAll(dir); err != nil {
 		return f, err
 	}
 	for r := range b.real {
 		out := filepath.Join(dir, fmt.Sprint("public-", r+1))
-		s, err := b.build(fmt.Sprintf("real site, run %d/%d", r+1, b.real), &f, 1, out, nil, b.ours, "build", "-src", repo, "-out", out)
+		s, err := b.build(fmt.Sprintf("real site, run %d/%d", r+1, b.real), &f.build, 1, out, nil, b.ours, "build", "-src", repo, "-out", out)
 		if err != nil {
 			return f, err
 		}
 		runs = append(runs, s)
+		if s, err = measure(nil, b.floor); err != nil {
+			return f, err
+		}
+		floors = append(floors, s)
+		if s, err = measure(nil, b.ours, "build", "-h"); err != nil {
+			return f, err
+		}
+		starts = append(starts, s)
 	}
-	return summarize(runs).with(f), nil
+	f.build = summarize(runs).with(f.build)
+	f.floor, f.start = summarize(floors).wall, summarize(starts).wall
+	return f, nil
 }
 
 // with adds the output's size from o.

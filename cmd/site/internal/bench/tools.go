@@ -15,6 +15,9 @@ import (
 // hugoTool is the nested module that pins Hugo, relative to the repository.
 const hugoTool = "cmd/site/internal/bench/hugotool"
 
+// floorPkg is startfloor, relative to the repository.
+const floorPkg = "cmd/site/internal/bench/startfloor"
+
 // repoRoot finds the pelqim module from the working directory up.
 func repoRoot() (string, error) {
 	dir, err := os.Getwd()
@@ -46,6 +49,16 @@ func buildOurs(repo, dir string, log io.Writer) (string, error) {
 	fmt.Fprintln(log, "bench: go build ./cmd/site")
 	if err := goBuild(repo, static, bin, "./cmd/site"); err != nil {
 		return "", fmt.Errorf("build our generator: %w", err)
+	}
+	return bin, nil
+}
+
+// buildFloor compiles startfloor as it compiles cmd/site.
+func buildFloor(repo, dir string, log io.Writer) (string, error) {
+	bin := filepath.Join(dir, "startfloor")
+	fmt.Fprintln(log, "bench: go build ./"+floorPkg)
+	if err := goBuild(repo, static, bin, "./"+floorPkg); err != nil {
+		return "", fmt.Errorf("build startfloor: %w", err)
 	}
 	return bin, nil
 }
