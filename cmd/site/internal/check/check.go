@@ -79,6 +79,7 @@ func Site(s *site.Site) (int, error) {
 		}
 		checked++
 		errs = append(errs, p.duplicates()...)
+		errs = append(errs, p.leftOut()...)
 		errs = append(errs, p.links(u, built, assets)...)
 		errs = append(errs, p.policy(s.Theme.Header("Content-Security-Policy"))...)
 		errs = append(errs, p.weight(assets)...)
@@ -194,6 +195,7 @@ type page struct {
 	lines map[string]int     // Markdown source line of each link destination
 	bad   []string           // inline code and styles found
 	heads []markdown.Heading // the page's Markdown headings, if it is a page
+	left  []markdown.Ignored // markup of its Markdown that the page did not get
 	// dup lists the ids found twice on the page, whose links go to the
 	// first only.
 	dup []string
@@ -208,13 +210,17 @@ type ref struct {
 func parse(o *site.Output, b []byte, doc *markdown.Doc) (*page, error) {
 	p := &page{out: o, ids: map[string]bool{}, html: b, lines: map[string]int{}}
 	if doc != nil {
-		p.heads = doc.Headings
+		p.heads, p.left = doc.Headings, doc.Ignored
 		for _, l := range doc.Links {
 			if _, ok := p.lines[l.Dest]; !ok {
 				p.lines[l.Dest] = o.Page.FileLine(l.Line)
 			}
-			// The renderer drops dangerous links, so only the source shows them.
-			if u, err := url.Parse(l.Dest); err == nil && !allowedScheme[u.Scheme] {
+			// The renderer drops dangerous links and images from elsewhere,
+			// so only the source shows them.
+			switch u, err := url.Parse(l.Dest); {
+			case l.Image && markdown.OffSite([]byte(l.Dest)):
+				p.refs = append(p.refs, ref{attr: "src", val: l.Dest, tag: "img"})
+			case err == nil && !allowedScheme[u.Scheme]:
 				p.refs = append(p.refs, ref{attr: "href", val: l.Dest, tag: "a"})
 			}
 		}
@@ -274,6 +280,15 @@ func (p *page) duplicates() []error {
 		} else {
 			errs = append(errs, p.errorf("", "id %q is used twice on the page: links to it reach only the first", id))
 		}
+	}
+	return errs
+}
+
+// leftOut reports what the page's Markdown asked for and did not get.
+func (p *page) leftOut() []error {
+	var errs []error
+	for _, l := range p.left {
+		errs = append(errs, content.Errorf(p.out.Page.File, p.out.Page.FileLine(l.Line), "%s", l.What))
 	}
 	return errs
 }

@@ -2,8 +2,11 @@
 // rest of the build needs from it: the headings (for the table of contents
 // and anchor checks) and the links (for the link check).
 //
-// Raw HTML in Markdown is dropped, not passed through, and goldmark drops
-// dangerous link destinations (javascript:, vbscript:, file:, data:).
+// Raw HTML in Markdown is dropped, not passed through. A link to a
+// dangerous destination (javascript:, vbscript:, file:, data:) keeps only
+// its text, and so does an image from another origin or a data: URL, which
+// the pages' Content-Security-Policy would refuse anyway. A heading keeps
+// only its id of the attributes Markdown can give it ({#id .class style=…}).
 package markdown
 
 import (
@@ -23,6 +26,7 @@ type Doc struct {
 	HTML     string // a string from the start: a page's layout takes it as one, uncopied
 	Headings []Heading
 	Links    []Link
+	Ignored  []Ignored // what the source asks for and the page does not get
 }
 
 // Heading is a section heading with its anchor.
@@ -35,7 +39,14 @@ type Heading struct {
 
 // Link is a link or image destination as written in the source.
 type Link struct {
-	Dest string
+	Dest  string
+	Line  int
+	Image bool
+}
+
+// Ignored is markup left out of the page, for the checker to report.
+type Ignored struct {
+	What string
 	Line int
 }
 
@@ -62,8 +73,7 @@ func Render(src []byte) (*Doc, error) {
 	root := md.Parser().Parse(reader)
 	d := &Doc{}
 	lines := newLineIndex(src)
-	var unsafeLinks []*ast.Link
-	var rawHTML []ast.Node
+	var unsafe, rawHTML []ast.Node
 	err := ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -71,19 +81,24 @@ func Render(src []byte) (*Doc, error) {
 		switch n := n.(type) {
 		case *ast.Heading:
 			id, _ := n.AttributeString("id")
+			line := lines.of(blockStart(n))
 			d.Headings = append(d.Headings, Heading{
 				Level: n.Level,
 				ID:    string(asBytes(id)),
 				Text:  plainText(n, src),
-				Line:  lines.of(blockStart(n)),
+				Line:  line,
 			})
+			d.Ignored = append(d.Ignored, onlyID(n, id, line)...)
 		case *ast.Link:
 			d.Links = append(d.Links, Link{Dest: string(n.Destination), Line: lines.of(blockStart(n))})
 			if dangerous(n.Destination) {
-				unsafeLinks = append(unsafeLinks, n)
+				unsafe = append(unsafe, n)
 			}
 		case *ast.Image:
-			d.Links = append(d.Links, Link{Dest: string(n.Destination), Line: lines.of(blockStart(n))})
+			d.Links = append(d.Links, Link{Dest: string(n.Destination), Line: lines.of(blockStart(n)), Image: true})
+			if dangerous(n.Destination) || OffSite(n.Destination) {
+				unsafe = append(unsafe, n)
+			}
 		case *ast.AutoLink:
 			d.Links = append(d.Links, Link{Dest: string(n.URL(src)), Line: lines.of(blockStart(n))})
 		case *ast.RawHTML, *ast.HTMLBlock:
@@ -94,9 +109,10 @@ func Render(src []byte) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	// goldmark would render these as <a href>, a link to the page itself;
-	// keeping only their text says more plainly that they lead nowhere.
-	for _, n := range unsafeLinks {
+	// goldmark would render these links as <a href>, a link to the page
+	// itself, and the images as they are; keeping only their text (an
+	// image's is its description) says plainly that they lead nowhere.
+	for _, n := range unsafe {
 		parent := n.Parent()
 		for c := n.FirstChild(); c != nil; {
 			next := c.NextSibling()
@@ -131,17 +147,45 @@ func (b *builder) Flush() error   { return nil }
 var _ util.BufWriter = (*builder)(nil)
 
 // dangerous is goldmark's html.IsDangerousURL without its allocations (it
-// lowercases both sides of every comparison): javascript:, vbscript:,
-// file: and data: URLs other than PNG, GIF, JPEG and WebP images.
+// lowercases both sides of every comparison), and stricter: javascript:,
+// vbscript:, file: and every data: URL, where goldmark lets PNG, GIF, JPEG
+// and WebP images through (the CSP would refuse them: no source but 'self').
 func dangerous(url []byte) bool {
 	has := func(s []byte, prefix string) bool {
 		return len(s) >= len(prefix) && bytes.EqualFold(s[:len(prefix)], []byte(prefix))
 	}
-	if has(url, "data:image/") {
-		v := url[len("data:image/"):]
-		return !(has(v, "png;") || has(v, "gif;") || has(v, "jpeg;") || has(v, "webp;"))
-	}
 	return has(url, "javascript:") || has(url, "vbscript:") || has(url, "file:") || has(url, "data:")
+}
+
+// OffSite tells whether url names an origin of its own (a scheme, or
+// //host): an image from there would be a request to a third party.
+func OffSite(url []byte) bool {
+	if len(url) >= 2 && (url[0] == '/' || url[0] == '\\') && (url[1] == '/' || url[1] == '\\') {
+		return true // browsers take /\host and \\host for //host
+	}
+	i := bytes.IndexAny(url, ":/?#")
+	return i > 0 && url[i] == ':'
+}
+
+// onlyID removes every attribute of heading h but its id, and says what
+// went: a class or a style= written in Markdown would reach the page, and
+// the CSP forbids inline styles.
+func onlyID(h *ast.Heading, id any, line int) []Ignored {
+	attrs := h.Attributes()
+	if len(attrs) == 0 || len(attrs) == 1 && id != nil {
+		return nil
+	}
+	var ignored []Ignored
+	for _, a := range attrs {
+		if string(a.Name) != "id" {
+			ignored = append(ignored, Ignored{What: fmt.Sprintf("heading attribute %s=%q is not rendered: a heading keeps only its {#id}", a.Name, asBytes(a.Value)), Line: line})
+		}
+	}
+	h.RemoveAttributes()
+	if id != nil {
+		h.SetAttributeString("id", id)
+	}
+	return ignored
 }
 
 func asBytes(v any) []byte {
