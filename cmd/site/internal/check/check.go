@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yuin/goldmark/util"
 	"golang.org/x/net/html"
 
 	"pelqim/cmd/site/internal/content"
@@ -178,9 +179,12 @@ func translations(c *content.Site) []error {
 		if p.Lang == def || src == nil || p.Lastmod.IsZero() || src.Lastmod.IsZero() {
 			continue
 		}
-		if p.Lastmod.Before(src.Lastmod) {
+		// By the day, as editors write lastmod: a date from git has a time
+		// of day, and a translation dated the day its source was committed
+		// is not older than it.
+		if day, srcDay := p.Lastmod.Format(time.DateOnly), src.Lastmod.Format(time.DateOnly); day < srcDay {
 			errs = append(errs, content.Errorf(p.File, p.Line("lastmod"), "translation is older (%s) than its source %s (%s): update it, then its lastmod",
-				p.Lastmod.Format(time.DateOnly), src.File, src.Lastmod.Format(time.DateOnly)))
+				day, src.File, srcDay))
 		}
 	}
 	return errs
@@ -212,8 +216,12 @@ func parse(o *site.Output, b []byte, doc *markdown.Doc) (*page, error) {
 	if doc != nil {
 		p.heads, p.left = doc.Headings, doc.Ignored
 		for _, l := range doc.Links {
-			if _, ok := p.lines[l.Dest]; !ok {
-				p.lines[l.Dest] = o.Page.FileLine(l.Line)
+			// by the destination as written, and as the page has it: the
+			// renderer escapes ë as %C3%AB
+			for _, dest := range []string{l.Dest, string(util.URLEscape([]byte(l.Dest), true))} {
+				if _, ok := p.lines[dest]; !ok {
+					p.lines[dest] = o.Page.FileLine(l.Line)
+				}
 			}
 			// The renderer drops dangerous links and images from elsewhere,
 			// so only the source shows them.

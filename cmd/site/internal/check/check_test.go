@@ -4,10 +4,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"pelqim/functions/consent/testenv"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"pelqim/cmd/site/internal/content"
+	"pelqim/functions/consent/testenv"
 )
 
 func repoRoot(t *testing.T) string { return testenv.RepoRoot(t) }
@@ -86,9 +89,12 @@ func TestReportsBadInput(t *testing.T) {
 		{"unknown layout", page(strings.Replace(contactEN, "layout: contact", "layout: fancy", 1)), `content/en/contact.md:5: front matter: layout "fancy"`},
 		{"bad slug", page(strings.Replace(contactEN, "slug: contact", "slug: Kontakt Us", 1)), `content/en/contact.md:3: front matter: slug`},
 		{"slug taken", page(strings.Replace(contactEN, "slug: contact", "slug: privacy", 1)), `content/en/contact.md:3: /en/privacy/ is also the address of content/en/privacy.md`},
-		{"invalid utf-8", page("---\ntitle: \xff\n---\n"), `content/en/contact.md:1: not valid UTF-8`},
+		{"invalid utf-8", page("---\ntitle: \xff\n---\n"), `content/en/contact.md:2: not valid UTF-8 \(byte 0xff\)`},
+		{"invalid utf-8 in the text", page(contactEN + "\nWindows-1252: \x93quoted\x94\n"), `content/en/contact.md:13: not valid UTF-8 \(byte 0x93\)`},
+		{"invalid utf-8 in data", replace("content/data/contact.yaml", "email:", "# \xe8\nemail:"), `content/data/contact.yaml:\d+: not valid UTF-8 \(byte 0xe8\)`},
 		{"broken link", page(contactEN + "See [the policy](/en/privacyy/).\n"), `content/en/contact.md:12: broken link "/en/privacyy/"`},
 		{"broken anchor", page(contactEN + "\nSee [cookies](/en/privacy/#no-such-section).\n"), `content/en/contact.md:13: broken anchor "/en/privacy/#no-such-section"`},
+		{"broken link with non-ASCII letters", page(contactEN + "See [the policy](/en/privatësia/).\n"), `content/en/contact.md:12: broken link "/en/privat%C3%ABsia/"`},
 		{"relative broken link", page(contactEN + "See [x](../nowhere/).\n"), `content/en/contact.md:12: broken link "../nowhere/": no page at /en/nowhere/`},
 		{"javascript link", page(contactEN + "Click [me](javascript:alert(1)).\n"), `content/en/contact.md:12: link "javascript:alert\(1\)": the javascript: scheme is not allowed`},
 		{"data link", page(contactEN + "A [dot](data:image/png;base64,AAAA).\n"), `content/en/contact.md:12: link "data:image/png;base64,AAAA": the data: scheme is not allowed`},
@@ -209,6 +215,38 @@ func TestNewLanguageAtOnce(t *testing.T) {
 	} {
 		if !regexp.MustCompile(want).MatchString(err.Error()) {
 			t.Errorf("report lacks %s:\n%s", want, err)
+		}
+	}
+}
+
+// TestStaleTranslationByDay: a translation's lastmod is compared with its
+// source's by the day, as editors write it; a source dated by its last
+// commit has a time of day too.
+func TestStaleTranslationByDay(t *testing.T) {
+	at := func(s string) time.Time {
+		d, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, tt := range []struct {
+		source, translation string
+		stale               bool
+	}{
+		{"2026-11-25T09:24:40Z", "2026-11-25T00:00:00Z", false},
+		{"2026-11-25T09:24:40+01:00", "2026-11-25T00:00:00Z", false},
+		{"2026-11-25T09:24:40Z", "2026-11-24T00:00:00Z", true},
+		{"2026-11-25T00:00:00Z", "2026-11-26T00:00:00Z", false},
+	} {
+		c := &content.Site{Config: content.Config{DefaultLanguage: "sq", Languages: []content.Language{{Code: "sq", Name: "Shqip"}, {Code: "en", Name: "English"}}}}
+		src := &content.Page{File: "content/sq/a.md", Lang: "sq", FrontMatter: content.FrontMatter{TranslationKey: "a", Lastmod: at(tt.source)}}
+		tr := &content.Page{File: "content/en/a.md", Lang: "en", FrontMatter: content.FrontMatter{TranslationKey: "a", Lastmod: at(tt.translation)}}
+		if err := c.SetPages([]*content.Page{src, tr}); err != nil {
+			t.Fatal(err)
+		}
+		if errs := translations(c); (len(errs) > 0) != tt.stale {
+			t.Errorf("source %s, translation %s: %v, want stale %v", tt.source, tt.translation, errs, tt.stale)
 		}
 	}
 }

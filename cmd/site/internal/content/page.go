@@ -68,8 +68,8 @@ var (
 
 // ParsePage reads a page from src, the contents of file in language lang.
 func ParsePage(file, lang string, src []byte) (*Page, error) {
-	if !utf8.Valid(src) {
-		return nil, Errorf(file, 1, "not valid UTF-8")
+	if err := validUTF8(file, 0, src); err != nil {
+		return nil, err
 	}
 	src = bytes.TrimPrefix(src, []byte("\uFEFF"))
 	fm, body, bodyLine, err := splitFrontMatter(file, src)

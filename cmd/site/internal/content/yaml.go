@@ -1,9 +1,11 @@
 package content
 
 import (
+	"bytes"
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -13,6 +15,10 @@ import (
 // root node so that later checks can point at a line. The text is parsed
 // once: v is decoded from the node.
 func decodeYAML(file string, offset int, src []byte, v any) (*yaml.Node, error) {
+	// yaml.v3 would say only "invalid leading UTF-8 octet", with no line.
+	if err := validUTF8(file, offset, src); err != nil {
+		return nil, err
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, YAMLError(file, offset, err)
@@ -197,4 +203,20 @@ func (l KeyLines) Line(key string) int {
 		return n
 	}
 	return 1
+}
+
+// validUTF8 reports the line of src's first byte that is not UTF-8 (src
+// begins on line offset+1 of file).
+func validUTF8(file string, offset int, src []byte) error {
+	if utf8.Valid(src) {
+		return nil
+	}
+	for i := 0; i < len(src); {
+		r, n := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return Errorf(file, offset+1+bytes.Count(src[:i], []byte("\n")), "not valid UTF-8 (byte %#x): save the file as UTF-8", src[i])
+		}
+		i += n
+	}
+	return nil
 }
