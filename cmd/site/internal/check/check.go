@@ -49,6 +49,7 @@ func Site(s *site.Site) (int, error) {
 	errs = append(errs, menu(s.Content)...)
 	errs = append(errs, functionLanguages(&s.Content.Config)...)
 	errs = append(errs, requestsPages(s.Content)...)
+	errs = append(errs, functionContract(s.Content)...)
 	built := map[string]*page{}
 	assets := map[string][]byte{}
 	for _, o := range s.Outputs() {
@@ -127,6 +128,36 @@ func functionLanguages(cfg *content.Config) []error {
 			errs = append(errs, content.Errorf(content.ConfigFile, cfg.Lines.Line("languages"),
 				"language %q: the consent function refuses records and data requests in it (it knows %s): add its texts, data-request page and month names to functions/consent/api/requests_i18n.go",
 				l.Code, strings.Join(known, ", ")))
+		}
+	}
+	return errs
+}
+
+// functionContract reports cookie categories other than those a consent
+// record holds, and API addresses other than the function's: either way
+// every choice or request would be refused.
+func functionContract(c *content.Site) []error {
+	var errs []error
+	var ids, required []string
+	for _, cat := range c.Data.Categories {
+		ids = append(ids, cat.ID)
+		if cat.Required {
+			required = append(required, cat.ID)
+		}
+	}
+	want := api.Categories()
+	if !slices.Equal(ids, want) || !slices.Equal(required, want[:1]) {
+		errs = append(errs, content.Errorf(content.DataFiles.Categories, 0,
+			"the categories are %s (required: %s), but consent records hold %s (required: %s): change the consent function (functions/consent/api) with them",
+			strings.Join(ids, ", "), strings.Join(required, ", "), strings.Join(want, ", "), want[0]))
+	}
+	for _, a := range []struct{ key, got, want string }{
+		{"consent", c.Config.Consent.API, api.ConsentPath},
+		{"requests", c.Config.Requests.API, api.RequestsPath},
+	} {
+		if a.got != a.want {
+			errs = append(errs, content.Errorf(content.ConfigFile, c.Config.Lines.Line(a.key),
+				"%s.api is %q, but the consent function takes them at %s", a.key, a.got, a.want))
 		}
 	}
 	return errs

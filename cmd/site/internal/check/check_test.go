@@ -115,6 +115,21 @@ func TestReportsBadInput(t *testing.T) {
 		{"data yaml syntax", replace("content/data/contact.yaml", "email:", "email: [\n"), `content/data/contact.yaml:\d+: `},
 		{"data missing language", replace("content/data/cookie-categories.yaml", "sr:", "sx:"), `content/data/cookie-categories.yaml:\d+: .*missing the "sr" text`},
 		{"language the consent function lacks", replace("content/config.yaml", "languages:\n", "languages:\n  - {code: de, name: Deutsch, locale: de_DE}\n", "title:\n", "title:\n  de: Datenschutz\n"), `content/config.yaml:\d+: language "de": the consent function refuses records and data requests in it \(it knows en, sq, sr\)`},
+		{"category the function lacks", func(dir string) error {
+			for file, old := range map[string]string{"content/data/cookie-categories.yaml": "- id: marketing", "content/data/cookies.yaml": "category: marketing"} {
+				b, err := os.ReadFile(filepath.Join(dir, file))
+				if err != nil {
+					return err
+				}
+				if err := write(dir, file, strings.ReplaceAll(string(b), old, strings.Replace(old, "marketing", "advertising", 1))); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, `content/data/cookie-categories.yaml: the categories are necessary, preferences, statistics, advertising \(required: necessary\), but consent records hold necessary, preferences, statistics, marketing`},
+		{"category required", replace("content/data/cookie-categories.yaml", "- id: preferences\n  required: false", "- id: preferences\n  required: true"), `content/data/cookie-categories.yaml: the categories are .* \(required: necessary, preferences\)`},
+		{"consent api elsewhere", replace("content/config.yaml", "api: /api/consent", "api: https://collector.example/c"), `content/config.yaml:\d+: consent.api is "https://collector.example/c", but the consent function takes them at /api/consent`},
+		{"requests api missing", replace("content/config.yaml", "  api: /api/requests\n", ""), `content/config.yaml:\d+: requests.api is "", but the consent function takes them at /api/requests`},
 		{"data-request page gone", func(dir string) error { return os.Remove(filepath.Join(dir, "content/en/data-requests.md")) }, `content/en: no data-request page \(layout: requests\), where the consent function's pages lead back to \(/en/data-requests/\)`},
 		{"data-request page moved", replace("content/en/data-requests.md", "slug: data-requests", "slug: requests"), `content/en/data-requests.md:3: the data-request page is at /en/requests/, but the consent function's pages lead back to /en/data-requests/`},
 		{"reconsent never", replace("content/config.yaml", "reconsentDays: 182", "reconsentDays: 0"), `content/config.yaml:\d+: reconsentDays must be between 1 and 390 days \(the consent cookie's life\), or left out: 182`},
