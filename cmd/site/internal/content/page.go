@@ -150,6 +150,12 @@ func (p *Page) validate() error {
 	}
 	isHome := path.Base(p.File) == "index.md"
 	switch {
+	case isHome && p.Layout != "home":
+		bad("layout", "front matter: a home page (index.md) has layout: home")
+	case !isHome && p.Layout == "home":
+		bad("layout", "front matter: layout home is for a language's home page, index.md")
+	}
+	switch {
 	case isHome && p.Slug != "":
 		bad("slug", "front matter: a home page (index.md) has no slug")
 	case !isHome && p.Layout != "404" && !slugRE.MatchString(p.Slug):

@@ -160,10 +160,13 @@ func (s *Site) alternates(p *content.Page) []Alternate {
 		alts = append(alts, Alternate{tag(s.language(t.Lang)), s.Abs(t.URL())})
 		if t.Lang == s.Content.Config.DefaultLanguage {
 			def = s.Abs(t.URL())
+			// The home pages' x-default is the language chooser; decided
+			// by the default language's page, so that every translation
+			// names the same one.
+			if t.Layout == "home" {
+				def = s.Abs("/")
+			}
 		}
-	}
-	if p.Layout == "home" {
-		def = s.Abs("/")
 	}
 	if def != "" {
 		alts = append(alts, Alternate{"x-default", def})
