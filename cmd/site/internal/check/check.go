@@ -82,6 +82,9 @@ func Site(s *site.Site) (int, error) {
 		checked++
 		errs = append(errs, p.duplicates()...)
 		errs = append(errs, p.leftOut()...)
+		if !p.main {
+			errs = append(errs, p.errorf("", "the page has no <main>: its content, and the skip link's target, are missing"))
+		}
 		errs = append(errs, p.links(u, built, assets)...)
 		errs = append(errs, p.policy(s.Theme.Header("Content-Security-Policy"))...)
 		errs = append(errs, p.weight(assets)...)
@@ -231,6 +234,7 @@ type page struct {
 	bad   []string           // inline code and styles found
 	heads []markdown.Heading // the page's Markdown headings, if it is a page
 	left  []markdown.Ignored // markup of its Markdown that the page did not get
+	main  bool               // it has a <main>
 	// dup lists the ids found twice on the page, whose links go to the
 	// first only.
 	dup []string
@@ -300,6 +304,8 @@ func parse(o *site.Output, b []byte, doc *markdown.Doc) (*page, error) {
 				}
 			}
 			switch t.Data {
+			case "main":
+				p.main = true
 			case "style":
 				p.bad = append(p.bad, "a <style> element")
 			case "script":
@@ -360,6 +366,12 @@ func (p *page) links(self string, built map[string]*page, assets map[string][]by
 			continue
 		}
 		seen[r.val] = true
+		if strings.TrimSpace(r.val) == "" {
+			// It would lead back to the page itself: a page or a setting
+			// the layout names is missing.
+			errs = append(errs, p.errorf("", "<%s %s=\"\"> leads nowhere", r.tag, r.attr))
+			continue
+		}
 		u, err := url.Parse(strings.TrimSpace(r.val))
 		if err != nil {
 			errs = append(errs, p.errorf(r.val, "link %q: %v", r.val, err))

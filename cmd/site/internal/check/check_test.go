@@ -87,6 +87,8 @@ func TestReportsBadInput(t *testing.T) {
 		{"key twice", replace("content/sq/privatesia.md", "date: 2018-05-25", "date: 2018-05-25\ntitle: Twice"), `content/sq/privatesia.md:9: mapping key "title" already defined at line 2`},
 		{"wrong type", page(strings.Replace(contactEN, "weight: 40", "weight: forty", 1)), `content/en/contact.md:6: cannot unmarshal !!str .forty. into int`},
 		{"unknown layout", page(strings.Replace(contactEN, "layout: contact", "layout: fancy", 1)), `content/en/contact.md:5: front matter: layout "fancy"`},
+		{"home layout elsewhere", page(strings.Replace(contactEN, "layout: contact", "layout: home", 1)), `content/en/contact.md:5: front matter: layout home is for a language's home page, index.md`},
+		{"home without its layout", replace("content/sr/index.md", "layout: home\n", ""), `content/sr/index.md:1: front matter: a home page \(index.md\) has layout: home`},
 		{"bad slug", page(strings.Replace(contactEN, "slug: contact", "slug: Kontakt Us", 1)), `content/en/contact.md:3: front matter: slug`},
 		{"slug taken", page(strings.Replace(contactEN, "slug: contact", "slug: privacy", 1)), `content/en/contact.md:3: /en/privacy/ is also the address of content/en/privacy.md`},
 		{"invalid utf-8", page("---\ntitle: \xff\n---\n"), `content/en/contact.md:2: not valid UTF-8 \(byte 0xff\)`},
@@ -147,6 +149,8 @@ func TestReportsBadInput(t *testing.T) {
 		{"header not a string", replace("themes/default/headers.yaml", `X-Frame-Options: "DENY"`, `X-Frame-Options: [DENY]`), `themes/default/headers.yaml:\d+: X-Frame-Options: the value must be a non-empty string`},
 		{"header name", replace("themes/default/headers.yaml", `X-Frame-Options: "DENY"`, `X Frame Options: "DENY"`), `themes/default/headers.yaml:\d+: "X Frame Options" is not a header name`},
 		{"string twice", replace("themes/default/i18n/en.yaml", "toc:", "toc: Twice\ntoc:"), `themes/default/i18n/en.yaml:\d+: "toc" is defined twice \(first at line \d+\)`},
+		{"string empty", replace("themes/default/i18n/sr.yaml", "toc:", `toc: ""`+"\nx_toc:"), `themes/default/i18n/sr.yaml:\d+: "toc" has no text`},
+		{"string null", replace("themes/default/i18n/sr.yaml", "toc:", "toc:\nx_toc:"), `themes/default/i18n/sr.yaml:\d+: "toc" has no text`},
 		{"string missing in a language", replace("themes/default/i18n/sr.yaml", "toc:", "tox:"), `themes/default/i18n/sr.yaml:1: missing key "toc"`},
 		{"script syntax", appendTo("themes/default/assets/js/consent.js", "\nfunction (\n"), `themes/default/assets/js/consent.js:\d+: expected Identifier instead of \( in function declaration \(column 10\)`},
 		{"style syntax", appendTo("themes/default/assets/css/site.css", "\na { color red; }\n"), `themes/default/assets/css/site.css:\d+: expected colon in declaration \(column 11\)`},
@@ -158,6 +162,9 @@ func TestReportsBadInput(t *testing.T) {
 		{"inline style", replace("themes/default/layouts/policy.html", "<h1>", `<h1 style="color:red">`), `a style= attribute on <h1>: the Content-Security-Policy forbids`},
 		{"inline script", replace("themes/default/layouts/policy.html", "<h1>", `<script>alert(1)</script><h1>`), `an inline <script> with code`},
 		{"third-party script", replace("themes/default/layouts/base.html", "</head>", `<script src="https://cdn.example.com/x.js"></script></head>`), `loads from another origin`},
+		{"empty link", replace("themes/default/layouts/policy.html", "<h1>", `<a href="{{.URLOf "nosuchpage"}}">x</a><h1>`), `content/en/privacy.md: <a href=""> leads nowhere \(in the layout\)`},
+		{"no chooser layout", func(dir string) error { return os.Remove(filepath.Join(dir, "themes/default/layouts/chooser.html")) }, `themes/default/layouts: the theme has no chooser.html`},
+		{"empty base layout", func(dir string) error { return write(dir, "themes/default/layouts/base.html", "") }, `content/en/contact.md: the page has no <main>`},
 		{"missing layout file", func(dir string) error { return os.Remove(filepath.Join(dir, "themes/default/layouts/contact.html")) }, `content/\w+/\w+\.md:5: layout "contact": the theme has no themes/default/layouts/contact.html`},
 	}
 	for _, c := range cases {
@@ -263,5 +270,25 @@ func TestStaleTranslationByDay(t *testing.T) {
 		if errs := translations(c); (len(errs) > 0) != tt.stale {
 			t.Errorf("source %s, translation %s: %v, want stale %v", tt.source, tt.translation, errs, tt.stale)
 		}
+	}
+}
+
+// TestNoWishlist: the wishlist is optional; without it the footer has no
+// link to it, rather than one that leads nowhere.
+func TestNoWishlist(t *testing.T) {
+	dir := copySite(t)
+	b, err := os.ReadFile(filepath.Join(dir, content.ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := regexp.MustCompile(`(?m)^wishlist: .*\n`).ReplaceAllString(string(b), "")
+	if config == string(b) {
+		t.Fatal("the config has no wishlist line to remove")
+	}
+	if err := write(dir, content.ConfigFile, config); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(dir); err != nil {
+		t.Errorf("a site without a wishlist: %v", err)
 	}
 }

@@ -103,10 +103,15 @@ func join(c *content.Site, t *theme.Theme, opts Options) (*Site, error) {
 }
 
 // Validate reports what content and theme cannot make a site of together:
-// a page whose layout the theme lacks, or no privacy policy, whose version
-// every consent record carries (the consent API refuses a choice without
-// one). The live preview calls it after changing the pages of a loaded site.
+// a page whose layout the theme lacks, no language chooser (without its
+// layout, the root page would be base.html with nothing in it), or no
+// privacy policy, whose version every consent record carries (the consent
+// API refuses a choice without one). The live preview calls it after
+// changing the pages of a loaded site.
 func (s *Site) Validate() error {
+	if !s.Theme.Layouts.Has("chooser") {
+		return content.Errorf(ThemeDir+"/layouts", 0, "the theme has no chooser.html: the layout of the root page, where visitors choose their language")
+	}
 	for _, p := range s.Content.Pages {
 		if !s.Theme.Layouts.Has(p.Layout) {
 			return content.Errorf(p.File, p.Line("layout"), "layout %q: the theme has no %s/layouts/%s.html", p.Layout, ThemeDir, p.Layout)

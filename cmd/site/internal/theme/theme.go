@@ -299,8 +299,13 @@ func (t *Theme) loadStrings(root string, langs []string) error {
 		if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
 			m := doc.Content[0].Content
 			for i := 0; i+1 < len(m); i += 2 {
-				if m[i+1].Kind != yaml.ScalarNode {
+				switch v := m[i+1]; {
+				case v.Kind != yaml.ScalarNode:
 					errs = append(errs, content.Errorf(t.rel(f), m[i].Line, "%q: the value must be a string", m[i].Value))
+				case v.Tag == "!!null" || strings.TrimSpace(v.Value) == "":
+					// An empty string would leave a button or a dialog
+					// without a name in that language.
+					errs = append(errs, content.Errorf(t.rel(f), m[i].Line, "%q has no text", m[i].Value))
 				}
 				if first, dup := at[m[i].Value]; dup {
 					errs = append(errs, content.Errorf(t.rel(f), m[i].Line, "%q is defined twice (first at line %d)", m[i].Value, first))
