@@ -50,6 +50,7 @@ func Site(s *site.Site) (int, error) {
 	errs = append(errs, functionLanguages(&s.Content.Config)...)
 	errs = append(errs, requestsPages(s.Content)...)
 	errs = append(errs, functionContract(s.Content)...)
+	errs = append(errs, assetRequests(s.Content.Root, s.Theme.Dir)...)
 	built := map[string]*page{}
 	assets := map[string][]byte{}
 	for _, o := range s.Outputs() {

@@ -163,6 +163,15 @@ func TestReportsBadInput(t *testing.T) {
 		{"inline script", replace("themes/default/layouts/policy.html", "<h1>", `<script>alert(1)</script><h1>`), `an inline <script> with code`},
 		{"third-party script", replace("themes/default/layouts/base.html", "</head>", `<script src="https://cdn.example.com/x.js"></script></head>`), `loads from another origin`},
 		{"empty link", replace("themes/default/layouts/policy.html", "<h1>", `<a href="{{.URLOf "nosuchpage"}}">x</a><h1>`), `content/en/privacy.md: <a href=""> leads nowhere \(in the layout\)`},
+		{"css import from elsewhere", func(dir string) error {
+			b, err := os.ReadFile(filepath.Join(dir, "themes/default/assets/css/site.css"))
+			return errors.Join(err, write(dir, "themes/default/assets/css/site.css", "\n@import \"https://fonts.example/x.css\";\n"+string(b)))
+		}, `themes/default/assets/css/site.css:2: "https://fonts.example/x.css": pages load nothing from another origin`},
+		{"css url from elsewhere", appendTo("themes/default/assets/css/consent.css", "\n.x {\n  background: url( '//cdn.example/x.png' );\n}\n"), `themes/default/assets/css/consent.css:\d+: "//cdn.example/x.png": pages load nothing`},
+		{"css data url", appendTo("themes/default/assets/css/consent.css", "\n.x { background: url(data:image/png;base64,AAAA) }\n"), `themes/default/assets/css/consent.css:\d+: "data:image/png;base64,AAAA": pages load nothing`},
+		{"svg image from elsewhere", func(dir string) error {
+			return write(dir, "themes/default/assets/img/favicon.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n<image xlink:href=\"https://cdn.example/x.png\"/>\n</svg>\n")
+		}, `themes/default/assets/img/favicon.svg:2: "https://cdn.example/x.png": pages load nothing`},
 		{"no chooser layout", func(dir string) error { return os.Remove(filepath.Join(dir, "themes/default/layouts/chooser.html")) }, `themes/default/layouts: the theme has no chooser.html`},
 		{"empty base layout", func(dir string) error { return write(dir, "themes/default/layouts/base.html", "") }, `content/en/contact.md: the page has no <main>`},
 		{"missing layout file", func(dir string) error { return os.Remove(filepath.Join(dir, "themes/default/layouts/contact.html")) }, `content/\w+/\w+\.md:5: layout "contact": the theme has no themes/default/layouts/contact.html`},
