@@ -133,3 +133,28 @@ func printPDF(t *testing.T, ctx context.Context) []byte {
 	}
 	return res.Data
 }
+
+// TestFocusNotObscured: while the banner's first layer covers the bottom of
+// a phone's screen, a link of the page that gets the focus is scrolled
+// clear of it, up to the page's last one (WCAG 2.2, 2.4.11).
+func TestFocusNotObscured(t *testing.T) {
+	ctx := tab(t)
+	viewport(t, ctx, 360)
+	open(t, ctx, env.a.URL+"/en/privacy/")
+	if open, settings := banner(t, ctx); !open || settings {
+		t.Fatal("no first layer on a first visit")
+	}
+	hidden := js[[]string](t, ctx, `[...document.querySelectorAll("body a[href]")].filter(a => !cc.contains(a) && a.checkVisibility()).filter(a => {
+		a.focus()
+		return a.getBoundingClientRect().top >= cc.getBoundingClientRect().top
+	}).map(a => a.textContent.trim())`)
+	if len(hidden) > 0 {
+		t.Errorf("links under the banner when focused: %q", hidden)
+	}
+	// Closed, the page is as it was.
+	click(t, ctx, `#cc [data-cc=none]`)
+	waitFor(t, ctx, `!cc.open`)
+	if got := js[string](t, ctx, `document.documentElement.style.scrollPaddingBottom + document.body.style.paddingBottom`); got != "" {
+		t.Errorf("after the choice, the page keeps %q", got)
+	}
+}

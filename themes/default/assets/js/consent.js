@@ -110,9 +110,17 @@
 
   // The switches show the current choice; none is on before one is made.
   const sync = () => optional.forEach(b => b.checked = granted(b.name))
+  // While the first layer covers the bottom of the screen, the page scrolls
+  // what gets the focus clear of it, up to its very end (WCAG 2.4.11).
+  const clear = () => {
+    const h = cc.open && !cc.matches(':modal') ? cc.offsetHeight + 'px' : ''
+    d.documentElement.style.scrollPaddingBottom = d.body.style.paddingBottom = h
+  }
+  addEventListener('resize', clear)
   const show = modal => {
     cc.open && cc.close()
     modal ? cc.showModal() : cc.show()
+    clear()
     cc.querySelector('h2').focus({ preventScroll: true })
   }
   // Closed by a choice, or by Esc in the settings: Esc before any choice
@@ -120,7 +128,7 @@
   // (at once on cancel; on close too, when the browser refuses the cancel).
   const back = e => valid() || (e.preventDefault(), show())
   cc.addEventListener('cancel', back)
-  cc.addEventListener('close', e => cc.open || back(e) && (opener && opener != d.body ? opener : d.getElementById('main'))?.focus({ preventScroll: true }))
+  cc.addEventListener('close', e => cc.open || clear() || back(e) && (opener && opener != d.body ? opener : d.getElementById('main'))?.focus({ preventScroll: true }))
 
   const choose = how => {
     const cats = {}
