@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -26,6 +27,9 @@ type Config struct {
 	Consent struct {
 		API         string `yaml:"api"`
 		ConsentMode bool   `yaml:"consentMode"`
+		// CookieDomain, when set, is the Domain of the consent cookie: the
+		// store's pages on the same domain read the choice made here.
+		CookieDomain string `yaml:"cookieDomain"`
 		// ReconsentDays is how long a choice holds before the banner asks
 		// again (DefaultReconsentDays when left out).
 		ReconsentDays int `yaml:"reconsentDays"`
@@ -106,6 +110,19 @@ var DataFiles = struct{ Categories, Cookies, Products, Contact string }{
 
 // ConfigFile is where the site configuration lives.
 const ConfigFile = "content/config.yaml"
+
+// isDomain tells whether s is a lowercase domain name of two labels or
+// more, as a cookie's Domain must be.
+func isDomain(s string) bool {
+	labels := strings.Split(s, ".")
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' ||
+			strings.Trim(l, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return false
+		}
+	}
+	return len(labels) > 1
+}
 
 // A consent choice holds for DefaultReconsentDays unless the configuration
 // says otherwise, and never longer than the consent cookie lives (its
@@ -200,8 +217,14 @@ func validateConfig(c *Config, root *yaml.Node) (languagesOK bool, err error) {
 	}
 	languagesOK = len(v.errs) == 0
 	v.text(field(root, "title"), "title", c.Title)
-	if _, err := ParseBaseURL(c.BaseURL); err != nil {
+	base, err := ParseBaseURL(c.BaseURL)
+	if err != nil {
 		v.errorf(field(root, "baseURL"), "baseURL: %v", err)
+	}
+	if d := c.Consent.CookieDomain; d != "" && base != nil {
+		if h := base.Hostname(); !isDomain(d) || h != d && !strings.HasSuffix(h, "."+d) {
+			v.errorf(field(field(root, "consent"), "cookieDomain"), "cookieDomain %q must be the site's host (%s) or a domain above it, like the store's", d, h)
+		}
 	}
 	v.absURL(field(root, "store"), "store", c.Store)
 	if c.Wishlist != "" {

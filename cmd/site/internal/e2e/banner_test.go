@@ -444,3 +444,33 @@ func equalMaps(a, b map[string]bool) bool {
 // gatedRan lists the markers the test's gated scripts set on <html> (each
 // sets data-*-ran), leaving out what serve's reload client sets there.
 const gatedRan = `Object.keys(document.documentElement.dataset).filter(k => k.endsWith("Ran")).join()`
+
+// TestCookieDomain: on the configured domain the choice is kept for all of
+// it, so the store's pages on another host of it read it; elsewhere (the
+// tests' 127.0.0.1) the cookie stays the host's. The pages are http on a
+// name, not a secure context: the banner must work there too (a preview
+// opened from a phone is one).
+func TestCookieDomain(t *testing.T) {
+	ctx := tab(t)
+	_, port, _ := strings.Cut(strings.TrimPrefix(env.a.URL, "http://"), ":")
+	open(t, ctx, "http://privatesia.pelqim.test:"+port+"/en/")
+	click(t, ctx, `#cc [data-cc=none]`)
+	first := mustStore(t, ctx)
+	open(t, ctx, "http://shop.pelqim.test:"+port+"/en/")
+	if open, _ := banner(t, ctx); open {
+		t.Error("another host of the domain asks again: the choice did not reach it")
+	}
+	if c := mustStore(t, ctx); c.ID != first.ID {
+		t.Errorf("the store's host reads consent id %s, want %s", c.ID, first.ID)
+	}
+	// A new choice replaces the domain's cookie: one cookie, not two.
+	click(t, ctx, `footer [data-cc-open]`)
+	click(t, ctx, `#cc [data-cc=all]`)
+	if n := js[int](t, ctx, `document.cookie.split("; ").filter(c => c.startsWith("pelqim_consent=")).length`); n != 1 {
+		t.Errorf("%d pelqim_consent cookies after a second choice, want 1", n)
+	}
+	open(t, ctx, "http://privatesia.pelqim.test:"+port+"/en/")
+	if c := mustStore(t, ctx); !slices.Contains(c.Granted, "marketing") {
+		t.Errorf("the site's host reads %v after the choice on the store's, want all granted", c.Granted)
+	}
+}

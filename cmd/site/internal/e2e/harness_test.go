@@ -98,6 +98,9 @@ func start() error {
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true),
+		// *.pelqim.test: the test site under a domain of its own, for the
+		// consent cookie's Domain.
+		chromedp.Flag("host-resolver-rules", "MAP *.pelqim.test 127.0.0.1"),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.UserDataDir(filepath.Join(env.tmp, "profile")),
 	)...)
@@ -170,6 +173,11 @@ document.cookie = "_fbp=fb.1.1;Path=/;Max-Age=3600";
 	}
 	if err := edit(filepath.Join(dir, "content/config.yaml"), "consentMode: false", "consentMode: true"); err != nil {
 		return err
+	}
+	for old, new := range map[string]string{"cookieDomain: xiaomistore-ks.com": "cookieDomain: pelqim.test", "baseURL: https://privatesia.xiaomistore-ks.com/": "baseURL: https://privatesia.pelqim.test/"} {
+		if err := edit(filepath.Join(dir, "content/config.yaml"), old, new); err != nil {
+			return err
+		}
 	}
 	f, err := os.OpenFile(filepath.Join(dir, "content/data/cookies.yaml"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {

@@ -12,6 +12,9 @@
   const Q = 'pelqim_queue'
   const MAX_AGE = 33696000 // 390 days (content.MaxReconsentDays): under the 13 months regulators allow
   const ran = {} // categories whose gated scripts run in this page
+  // A random UUID v4: crypto.randomUUID exists only in secure contexts, and
+  // the preview may be opened over http from a phone.
+  const uuid = () => ([1e7] + -1e3 + -4e3 + -8e3 + -1e11).replace(/[018]/g, c => (c ^ crypto.getRandomValues(new Uint8Array(1))[0] & 15 >> c / 4).toString(16))
   let opener, memory = [], busy, backoff = 2e3
 
   // Google Consent Mode v2: everything denied before any gated tag can run
@@ -138,13 +141,17 @@
     const action = yes[0]
       ? yes.length == optional.length ? 'accept_all' : 'custom'
       : rec && optional.some(b => rec.on.includes(b.name)) ? 'withdraw' : 'reject_all'
-    const id = rec ? rec.id : crypto.randomUUID(), t = Date.now() / 1e3 | 0
+    const id = rec ? rec.id : uuid(), t = Date.now() / 1e3 | 0
     const on = Object.keys(cats).filter(c => cats[c])
     rec = { id, v: ds.consentVersion, t: t * 1e3, on }
-    d.cookie = `pelqim_consent=1.${id}.${rec.v}.${t}.${on.join('+')};Path=/;Max-Age=${MAX_AGE};SameSite=Lax${location.protocol == 'https:' ? ';Secure' : ''}`
+    // For the whole domain where the site is on it (the store reads the
+    // choice there), replacing a cookie of this host alone.
+    const h = location.hostname, dom = ds.cookieDomain
+    const scope = dom && (h == dom || h.endsWith('.' + dom)) ? (d.cookie = 'pelqim_consent=;Path=/;Max-Age=0', ';Domain=' + dom) : ''
+    d.cookie = `pelqim_consent=1.${id}.${rec.v}.${t}.${on.join('+')};Path=/;Max-Age=${MAX_AGE};SameSite=Lax${scope}${location.protocol == 'https:' ? ';Secure' : ''}`
     seen = cookie()
     save([...load(), {
-      consentId: id, eventId: crypto.randomUUID(), action, categories: cats,
+      consentId: id, eventId: uuid(), action, categories: cats,
       consentVersion: ds.consentVersion, policyVersion: ds.policyVersion,
       language: ds.lang, page: location.pathname.replace(/[^\w/.~%!$&'()*+,;=:@-]/g, encodeURIComponent).replace(/^\/+/, '/').slice(0, 256), gpc
     }])
