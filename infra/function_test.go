@@ -149,9 +149,10 @@ func TestFunctionEnvironmentIsSet(t *testing.T) {
 		t.Fatal("ConsentFunction has no environment")
 	}
 	// The brief's contract plus ORIGIN_SECRET (the X-Origin-Verify value
-	// that makes the public Function URL answer only CloudFront), plus
+	// that makes the public Function URL answer only CloudFront) and
+	// REQUEST_RETENTION_DAYS (stamped on each data request), plus
 	// whatever the code reads today.
-	contract := []string{"TABLE_NAME", "SITE_ORIGIN", "SENDER_ADDRESS", "RETENTION_DAYS", "ORIGIN_SECRET"}
+	contract := []string{"TABLE_NAME", "SITE_ORIGIN", "SENDER_ADDRESS", "RETENTION_DAYS", "REQUEST_RETENTION_DAYS", "ORIGIN_SECRET"}
 	var checked []string
 	for _, name := range slices.Compact(slices.Sorted(slices.Values(append(contract, reads...)))) {
 		if providedByLambda(name) {

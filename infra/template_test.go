@@ -3,6 +3,7 @@ package infra
 import (
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"pelqim/functions/consent/api"
+	"pelqim/functions/consent/store"
 	"pelqim/functions/consent/store/dynamo"
 )
 
@@ -240,13 +242,14 @@ func mustMarshal(t *testing.T, n *yaml.Node) string {
 }
 
 // Allow statements of every IAM role: no wildcard actions, no "*" resource.
-// A wildcard is accepted only where the ARN cannot be narrower: the table's
-// indexes (table/x/index/*), and SES's identities and configuration sets in
-// the stack's account and region, which SES checks by message (the grant is
-// held to the sender's address by its condition, checked below).
+// A wildcard is accepted only where the ARN cannot be narrower: SES's
+// identities and configuration sets in the stack's account and region,
+// which SES checks by message (the grant is held to the sender's address by
+// its condition, checked below). The function gets the table and not its
+// indexes: only the staff's tool lists requests by status (byStatus).
 func TestLeastPrivilegeIAM(t *testing.T) {
 	root := loadYAML(t, "template.yaml")
-	narrowWildcard := regexp.MustCompile(`(/index/|:\$\{AWS::AccountId\}:(identity|configuration-set)/)\*$`)
+	narrowWildcard := regexp.MustCompile(`:\$\{AWS::AccountId\}:(identity|configuration-set)/\*$`)
 	var fnActions []string
 	for id, role := range resourcesOfType(root, "AWS::IAM::Role") {
 		for _, pol := range get(role, "Properties", "Policies").Content {
@@ -288,7 +291,7 @@ func TestLeastPrivilegeIAM(t *testing.T) {
 		t.Errorf("the function may do %q, want exactly %q", fnActions, want)
 	}
 	// Each grant on exactly its own resources.
-	want = []string{"Records: !GetAtt Table.Arn, !Sub ${Table.Arn}/index/*",
+	want = []string{"Records: !GetAtt Table.Arn",
 		"Mail: !Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*, !Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/*",
 		"Logs: !GetAtt FunctionLogGroup.Arn"}
 	var grants []string
@@ -312,6 +315,37 @@ func TestLeastPrivilegeIAM(t *testing.T) {
 	}
 	if !slices.Equal(grants, want) {
 		t.Errorf("the function's grants\n%s\nwant\n%s", strings.Join(grants, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestRetentionParameters: both retentions are days from 1 to the limit
+// the function enforces (store.MaxRetentionDays: more overflows its time
+// arithmetic), default to what the code defaults to, and reach the
+// function as the variables it reads.
+func TestRetentionParameters(t *testing.T) {
+	root := loadYAML(t, "template.yaml")
+	env := get(root, "Resources", "ConsentFunction", "Properties", "Environment", "Variables")
+	for _, c := range []struct {
+		param, env  string
+		defaultDays int
+	}{
+		{"RetentionDays", "RETENTION_DAYS", int(api.DefaultRetention / (24 * time.Hour))},
+		{"RequestRetentionDays", "REQUEST_RETENTION_DAYS", store.DefaultRequestRetentionDays},
+	} {
+		p := get(root, "Parameters", c.param)
+		if p == nil {
+			t.Errorf("parameter %s missing", c.param)
+			continue
+		}
+		want := map[string]string{"Type": "Number", "MinValue": "1", "MaxValue": strconv.Itoa(store.MaxRetentionDays), "Default": strconv.Itoa(c.defaultDays)}
+		for k, v := range want {
+			if got := val(get(p, k)); got != v {
+				t.Errorf("%s %s %q, want %q", c.param, k, got, v)
+			}
+		}
+		if got := tagged(get(env, c.env)); got != "!Ref "+c.param {
+			t.Errorf("the function's %s is %s, want !Ref %s", c.env, got, c.param)
+		}
 	}
 }
 

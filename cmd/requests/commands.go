@@ -88,7 +88,9 @@ func (c *cli) requests(ctx context.Context, statuses []string) ([]view, error) {
 			return nil, err
 		}
 		for _, r := range rs {
-			vs = append(vs, c.view(r))
+			if !store.Expired(r.ExpiresAt, c.clock()) {
+				vs = append(vs, c.view(r))
+			}
 		}
 	}
 	slices.SortFunc(vs, func(a, b view) int {
@@ -149,8 +151,10 @@ func parseWithin(s string) (time.Duration, error) {
 func (c *cli) get(ctx context.Context, ref string) (store.DataRequest, error) {
 	ref = strings.ToUpper(strings.TrimSpace(ref))
 	r, err := c.store.Request(ctx, ref)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, fmt.Errorf("no request %s", ref)
+	if errors.Is(err, store.ErrNotFound) || err == nil && store.Expired(r.ExpiresAt, c.clock()) {
+		// Past its retention it is gone, whether or not DynamoDB's TTL
+		// has deleted it yet.
+		return store.DataRequest{}, fmt.Errorf("no request %s", ref)
 	}
 	return r, err
 }
@@ -164,6 +168,7 @@ func (c *cli) show(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	evs = store.LiveAudit(evs, c.clock())
 	if c.opts.json {
 		return writeJSON(c.out, struct {
 			Request view               `json:"request"`
@@ -186,13 +191,25 @@ func (c *cli) transition(verb, to string, from ...string) func(context.Context, 
 			return err
 		}
 		now := c.clock().UTC()
+		// From the status as read, which the expiry depends on: a request
+		// confirmed meanwhile is refused, not closed on the wrong rule.
+		allowed := from
+		if slices.Contains(from, r.Status) {
+			allowed = []string{r.Status}
+		}
 		_, err = c.store.Transition(ctx, r.Reference, store.Transition{
-			From: from, To: to, Now: now.Format(store.TimeFormat),
+			From: allowed, To: to, Now: now.Format(store.TimeFormat),
+			// Verified: kept while open; closed: for the retention the
+			// request was received under (store.RequestExpiry).
+			ExpiresAt: store.RequestExpiry(r, to, now),
 			Event: store.AuditEvent{
 				Reference: r.Reference, At: now.Format(store.AuditTimeFormat), ID: randomID(),
 				Action: to, Status: to, Note: strings.TrimSpace(c.opts.note), Who: who,
 			},
 		})
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no request %s (it expired meanwhile)", r.Reference)
+		}
 		if errors.Is(err, store.ErrConflict) {
 			// Read again: the status may have changed since the first read.
 			if cur, err := c.store.Request(ctx, r.Reference); err == nil {

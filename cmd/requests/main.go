@@ -6,7 +6,8 @@
 //
 // Every change is a conditional status update plus an appended audit event
 // naming the staff member ($PELQIM_STAFF, else $USER): nothing is
-// overwritten or lost.
+// overwritten or lost. Verifying removes a request's expiry, closing sets
+// it (store.RequestExpiry); a request past it is gone to every command.
 package main
 
 import (
@@ -24,7 +25,7 @@ const usage = `usage: requests [-data DIR] [--json] COMMAND [ARGS]
 commands:
   list [--status S|all] [--due-within 7d]   open requests, overdue first
   show REF                                  a request and its history
-  verify REF [--note TEXT]                  unverified -> verified (identity checked otherwise)
+  verify REF --note TEXT                    unverified -> verified; the note says how identity was checked
   resolve REF --note TEXT                   verified -> resolved
   reject REF --note TEXT                    unverified|verified -> rejected
   export --format csv|json                  every request
@@ -121,8 +122,13 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 // check refuses flag combinations that make no sense before touching the store.
 func (c *cli) check(cmd string) error {
 	o := c.opts
+	noNote := strings.TrimSpace(o.note) == ""
 	switch {
-	case (cmd == "resolve" || cmd == "reject") && strings.TrimSpace(o.note) == "":
+	case cmd == "verify" && noNote:
+		// The requester's email link was not used: the audit must say
+		// what proved the identity instead.
+		return errors.New("--note is required: say how the requester's identity was checked (verify skips the email link)")
+	case (cmd == "resolve" || cmd == "reject") && noNote:
 		return errors.New("--note is required: say what was done or why")
 	case cmd == "export" && o.format != "csv" && o.format != "json":
 		return errors.New("--format must be csv or json")

@@ -126,8 +126,13 @@ func cliScenario(t *testing.T, pre ...string) {
 	if code, _, errOut := c("reject", "KS-DDDDDD", "--note", "late"); code != 1 || !strings.Contains(errOut, "refused") {
 		t.Errorf("reject resolved: %d %s", code, errOut)
 	}
-	if code, _, _ := c("reject", "KS-CCCCCC"); code != 2 {
-		t.Errorf("reject without --note: exit %d, want 2", code)
+	for _, verb := range []string{"reject", "verify"} {
+		if code, _, errOut := c(verb, "KS-CCCCCC", "--note", " "); code != 2 || !strings.Contains(errOut, "--note is required") {
+			t.Errorf("%s without --note: exit %d %s, want 2 and the reason", verb, code, errOut)
+		}
+	}
+	if code, _, errOut := c("verify", "KS-CCCCCC"); code != 2 || !strings.Contains(errOut, "identity") {
+		t.Errorf("verify without --note: exit %d %s, want 2 asking how identity was checked", code, errOut)
 	}
 	// verify, then resolve, both audited with who and note.
 	if code, out, errOut := c("verify", "ks-bbbbbb", "--note", "identity checked by phone"); code != 0 || !strings.Contains(out, "unverified -> verified") {
@@ -203,6 +208,99 @@ func TestDayInKosovo(t *testing.T) {
 	} {
 		if got := day(ts); got != want {
 			t.Errorf("day(%s) = %s, want %s", ts, got, want)
+		}
+	}
+}
+
+// TestCLIRetention: verify removes a request's expiry and closing sets it
+// to the request's own retention after now, on the request and every
+// audit line; a request past its expiry is gone to every command.
+func TestCLIRetention(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "consent.db")
+	now := time.Now().UTC()
+	put := func(s store.Requests, ref, status string, retention int, expiresAt int64) {
+		r := store.DataRequest{
+			Reference: ref, Type: "erase", Email: "e@example.com", Language: "en", Status: status,
+			ReceivedAt: now.Format(store.TimeFormat), DueAt: now.AddDate(0, 1, 0).Format(store.TimeFormat),
+			UpdatedAt: now.Format(store.TimeFormat), TokenHash: strings.Repeat("cd", 32),
+			TokenExpiresAt: now.AddDate(0, 0, 7).Format(store.TimeFormat), RetentionDays: retention, ExpiresAt: expiresAt,
+		}
+		ev := store.AuditEvent{Reference: ref, At: now.Format(store.AuditTimeFormat), ID: "seed", Action: "received", Status: status, Who: "requester"}
+		if err := s.PutRequest(context.Background(), r, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put(s, "KS-EEEEEE", store.StatusUnverified, 0, now.Add(-time.Minute).Unix()) // expired, not yet deleted
+	put(s, "KS-FFFFFF", store.StatusUnverified, 30, now.Add(10*24*time.Hour).Unix())
+	put(s, "KS-GGGGGG", store.StatusVerified, 0, 0)
+	s.Close()
+	t.Setenv("TABLE_NAME", "")
+	t.Setenv("PELQIM_STAFF", "Drita K.")
+	c := func(args ...string) (int, string, string) { return cmd(t, append([]string{"-data", dir}, args...)...) }
+
+	// The expired request is gone to every command.
+	if _, out, _ := c("list", "--status", "all", "--json"); slices.Contains(refsOf(t, out), "KS-EEEEEE") {
+		t.Errorf("list shows an expired request: %s", out)
+	}
+	if _, out, _ := c("export", "--format", "json"); slices.Contains(refsOf(t, out), "KS-EEEEEE") {
+		t.Errorf("export holds an expired request: %s", out)
+	}
+	for _, args := range [][]string{{"show", "KS-EEEEEE"}, {"verify", "KS-EEEEEE", "--note", "by phone"}} {
+		if code, _, errOut := c(args...); code != 1 || !strings.Contains(errOut, "no request KS-EEEEEE") {
+			t.Errorf("%v: %d %s, want no request", args, code, errOut)
+		}
+	}
+
+	// expiry reads a request's and its audit lines' expiry from the file.
+	expiry := func(ref string) (int64, []int64) {
+		t.Helper()
+		s, err := bolt.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		r, err := s.Request(context.Background(), ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, err := s.AuditEvents(context.Background(), ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []int64
+		for _, ev := range evs {
+			lines = append(lines, ev.ExpiresAt)
+		}
+		return r.ExpiresAt, lines
+	}
+	days := func(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
+	for _, step := range []struct {
+		args     []string
+		ref      string
+		min, max time.Duration // after now; 0, 0: no expiry
+	}{
+		{[]string{"verify", "KS-FFFFFF", "--note", "identity checked by phone"}, "KS-FFFFFF", 0, 0},
+		{[]string{"resolve", "KS-FFFFFF", "--note", "deleted the account"}, "KS-FFFFFF", days(30), days(30) + time.Minute},
+		{[]string{"reject", "KS-GGGGGG", "--note", "no such account"}, "KS-GGGGGG", days(1095), days(1095) + time.Minute},
+	} {
+		if code, _, errOut := c(step.args...); code != 0 {
+			t.Fatalf("%v: %d %s", step.args, code, errOut)
+		}
+		got, lines := expiry(step.ref)
+		if step.max == 0 && got != 0 ||
+			step.max != 0 && (got < now.Add(step.min).Unix() || got > now.Add(step.max).Unix()) {
+			t.Errorf("%v: expiresAt %d, want now + %v", step.args, got, step.min)
+		}
+		for _, l := range lines {
+			if l != got {
+				t.Errorf("%v: audit lines expire at %v, the request at %d", step.args, lines, got)
+				break
+			}
 		}
 	}
 }

@@ -18,7 +18,7 @@ import (
 // handlerFromEnv builds the Lambda's Function URL handler from the
 // environment: TABLE_NAME, SITE_ORIGIN, SENDER_ADDRESS and ORIGIN_SECRET
 // (the X-Origin-Verify value CloudFront adds; see api.FunctionURLHandler)
-// are required, RETENTION_DAYS is optional. The store is DynamoDB and the
+// are required, RETENTION_DAYS and REQUEST_RETENTION_DAYS are optional. The store is DynamoDB and the
 // confirmation emails go through SES v2.
 //
 // The AWS configuration is what the Lambda runtime's variables say (region,

@@ -36,6 +36,9 @@ func TestHandlerFromEnvErrors(t *testing.T) {
 		{"no sender", without("SENDER_ADDRESS"), "SENDER_ADDRESS"},
 		{"retention zero", append(all, "RETENTION_DAYS=0"), "RETENTION_DAYS"},
 		{"retention text", append(all, "RETENTION_DAYS=3y"), "RETENTION_DAYS"},
+		{"retention overflowing", append(all, "RETENTION_DAYS=106752"), "RETENTION_DAYS"},
+		{"request retention zero", append(all, "REQUEST_RETENTION_DAYS=0"), "REQUEST_RETENTION_DAYS"},
+		{"request retention too long", append(all, "REQUEST_RETENTION_DAYS=36501"), "REQUEST_RETENTION_DAYS"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			testenv.SetEnv(t, c.vars...)

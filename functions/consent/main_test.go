@@ -128,7 +128,7 @@ func (e *emulator) invoke(ev events.LambdaFunctionURLRequest) (events.LambdaFunc
 // lambdaEnv is the function's configuration, with dynalite as DynamoDB.
 func lambdaEnv(d *testenv.DynamoDB, table string) []string {
 	return append(d.Env(), "TABLE_NAME="+table, "SITE_ORIGIN="+origin,
-		"SENDER_ADDRESS=privatesia@xiaomistore-ks.com", "RETENTION_DAYS=30", "ORIGIN_SECRET="+originSecret)
+		"SENDER_ADDRESS=privatesia@xiaomistore-ks.com", "RETENTION_DAYS=30", "REQUEST_RETENTION_DAYS=90", "ORIGIN_SECRET="+originSecret)
 }
 
 func consentEvent(eventID string) events.LambdaFunctionURLRequest {

@@ -70,6 +70,10 @@ type Handler struct {
 	Mail         mail.Sender    // confirmation emails
 	Sender       string         // their From address
 	RequestLimit int            // per client network and per email per RateWindow; default DefaultRequestLimit
+	// RequestRetentionDays is how long a closed request is kept; default
+	// store.DefaultRequestRetentionDays. Each request records the value
+	// it was received under, which the staff's tool applies on closing.
+	RequestRetentionDays int
 }
 
 // endpoint answers one route; params are the values of its {…} segments.
@@ -146,11 +150,16 @@ func (h *Handler) log() *slog.Logger {
 // storeFailed answers a failed store call: 503 with Retry-After, never 2xx,
 // so the client keeps the event and sends it again.
 func (h *Handler) storeFailed(ctx context.Context, err error, what string) Response {
+	h.log().ErrorContext(ctx, what, "err", err)
+	return failedAnswer(err)
+}
+
+// failedAnswer is the 503 of a failed call; a busy store is retried sooner.
+func failedAnswer(err error) Response {
 	retry, msg := "30", "the record store failed; try again later"
 	if errors.Is(err, store.ErrUnavailable) {
 		retry, msg = "2", "the record store is busy; try again shortly"
 	}
-	h.log().ErrorContext(ctx, what, "err", err)
 	resp := errorResponse(http.StatusServiceUnavailable, "unavailable", msg)
 	resp.Header.Set("Retry-After", retry)
 	return resp

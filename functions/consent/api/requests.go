@@ -1,9 +1,11 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -79,7 +81,9 @@ func (h *Handler) postRequest(ctx context.Context, req Request, _ []string) Resp
 		ClientNet:      net,
 		TokenHash:      hash,
 		TokenExpiresAt: now.Add(TokenLifetime).Format(store.TimeFormat),
+		RetentionDays:  cmp.Or(h.RequestRetentionDays, store.DefaultRequestRetentionDays),
 	}
+	r.ExpiresAt = store.RequestExpiry(r, r.Status, now)
 	for range maxReferenceDraws {
 		r.Reference = newReference()
 		ev := store.AuditEvent{
@@ -100,7 +104,7 @@ func (h *Handler) postRequest(ctx context.Context, req Request, _ []string) Resp
 	if err != nil {
 		// The request stays (staff see it unverified); the visitor is told
 		// to try again rather than to wait for an email that never comes.
-		return h.unavailable(ctx, kind, in.Language, err)
+		return h.mailFailed(ctx, kind, in.Language, r.Reference, err)
 	}
 	return h.accepted(kind, r.Reference, in.Language, due)
 }
@@ -122,16 +126,53 @@ func (h *Handler) accepted(kind bodyKind, ref, lang string, due time.Time) Respo
 	}
 }
 
-// unavailable answers a failed store or mail call: 503 with Retry-After,
-// never 2xx, as JSON or as a page.
+// unavailable answers a failed store call: 503 with Retry-After, never
+// 2xx, as JSON or as a page.
 func (h *Handler) unavailable(ctx context.Context, kind bodyKind, lang string, err error) Response {
-	resp := h.storeFailed(ctx, err, "data request")
-	if kind == kindForm {
-		page := messagePage(http.StatusServiceUnavailable, lang, tr(lang, "unavailable_title"), tr(lang, "unavailable_text"))
-		page.Header.Set("Retry-After", resp.Header.Get("Retry-After"))
-		return page
+	return asPage(kind, lang, h.storeFailed(ctx, err, "data request"))
+}
+
+// mailFailed answers a failed confirmation email as unavailable does, but
+// logs only the error's code and the request's reference, never the
+// error's text: mail errors name the recipient (SES's MessageRejected
+// lists the addresses it refused), and the logs must hold no address.
+func (h *Handler) mailFailed(ctx context.Context, kind bodyKind, lang, ref string, err error) Response {
+	h.log().ErrorContext(ctx, "data request: confirmation email not sent", "ref", ref, "code", mailErrorCode(err))
+	return asPage(kind, lang, failedAnswer(err))
+}
+
+// codedError is the method of smithy.APIError, which every error answer of
+// an AWS service (SES's included) implements. It is declared here rather
+// than imported so that `cmd/site serve`, which links this package, links
+// nothing of the AWS SDK.
+type codedError interface{ ErrorCode() string }
+
+// mailErrorCode names a mail error without its text: the service's error
+// code, else the kind of failure.
+func mailErrorCode(err error) string {
+	var coded codedError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &coded):
+		return coded.ErrorCode()
+	case errors.Is(err, context.DeadlineExceeded):
+		return "Timeout"
+	case errors.Is(err, context.Canceled):
+		return "Canceled"
+	case errors.As(err, &netErr):
+		return "NetworkError"
 	}
-	return resp
+	return "Unknown"
+}
+
+// asPage turns a 503 into the form's page in lang for a form client.
+func asPage(kind bodyKind, lang string, resp Response) Response {
+	if kind != kindForm {
+		return resp
+	}
+	page := messagePage(http.StatusServiceUnavailable, lang, tr(lang, "unavailable_title"), tr(lang, "unavailable_text"))
+	page.Header.Set("Retry-After", resp.Header.Get("Retry-After"))
+	return page
 }
 
 // lenientForm reads what it can of a refused form, to fill the form in again.
@@ -158,9 +199,29 @@ func (h *Handler) getReceived(ctx context.Context, req Request, _ []string) Resp
 		return messagePage(http.StatusBadRequest, lang, tr(lang, "invalid_title"), tr(lang, "invalid_text"))
 	}
 	due := tr(lang, "received_due_any")
-	if d, err := time.ParseInLocation(time.DateOnly, q.Get("due"), Kosovo()); err == nil {
+	if d, ok := plausibleDue(q.Get("due"), h.now()); ok {
 		due = tr(lang, "received_due", longDate(lang, d))
 	}
 	return messagePage(http.StatusOK, lang, tr(lang, "received_title"),
 		tr(lang, "received_ref", ref), tr(lang, "received_email"), due)
+}
+
+// plausibleDue reads the received page's due date. Anyone can write that
+// link, so a date is shown only if a request could have it: not past
+// (Kosovo's today) and no later than the deadline of a request made now.
+// Anything else gets the generic text, so the site's page cannot be made
+// to promise a false deadline (extensions are told by staff, not here).
+func plausibleDue(v string, now time.Time) (time.Time, bool) {
+	d, err := time.ParseInLocation(time.DateOnly, v, Kosovo())
+	if err != nil {
+		return time.Time{}, false
+	}
+	today, latest := day(now), day(dueDate(now))
+	return d, !d.Before(today) && !d.After(latest)
+}
+
+// day is the start of t's date in Kosovo.
+func day(t time.Time) time.Time {
+	y, m, d := t.In(Kosovo()).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, Kosovo())
 }

@@ -69,8 +69,9 @@ func (h *Handler) postVerify(ctx context.Context, req Request, _ []string) Respo
 	if h.Requests == nil {
 		return h.unavailable(ctx, kindForm, lang, errors.New("data requests are not configured"))
 	}
+	now := h.now().UTC()
 	r, err := h.Requests.Request(ctx, ref)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && store.Expired(r.ExpiresAt, now) {
 		return linkInvalid(lang)
 	}
 	if err != nil {
@@ -82,10 +83,8 @@ func (h *Handler) postVerify(ctx context.Context, req Request, _ []string) Respo
 	}
 	lang = r.Language
 	if r.Status != store.StatusUnverified {
-		// Only the token's holder gets this far, so saying so leaks nothing.
-		return messagePage(http.StatusOK, lang, tr(lang, "already_title"), tr(lang, "already_text", ref))
+		return statusPage(lang, ref, r.Status)
 	}
-	now := h.now().UTC()
 	if r.TokenExpiresAt <= now.Format(store.TimeFormat) {
 		return linkInvalid(lang)
 	}
@@ -93,6 +92,7 @@ func (h *Handler) postVerify(ctx context.Context, req Request, _ []string) Respo
 		From: []string{store.StatusUnverified}, To: store.StatusVerified,
 		Now:       now.Format(store.TimeFormat),
 		TokenHash: hash,
+		ExpiresAt: store.RequestExpiry(r, store.StatusVerified, now),
 		Event: store.AuditEvent{
 			Reference: ref, At: now.Format(store.AuditTimeFormat), ID: randomID(),
 			Action: "verified", Status: store.StatusVerified, Note: "confirmed by email link", Who: "requester",
@@ -100,11 +100,44 @@ func (h *Handler) postVerify(ctx context.Context, req Request, _ []string) Respo
 	})
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		// A concurrent use of the same link won the race.
-		return messagePage(http.StatusOK, lang, tr(lang, "already_title"), tr(lang, "already_text", ref))
+		// A concurrent use of the same link, or staff, changed it first.
+		return h.statusNow(ctx, lang, ref)
+	case errors.Is(err, store.ErrNotFound):
+		return linkInvalid(lang)
 	case err != nil:
 		return h.unavailable(ctx, kindForm, lang, err)
 	}
 	due, _ := time.Parse(store.TimeFormat, r.DueAt)
 	return messagePage(http.StatusOK, lang, tr(lang, "verified_title"), tr(lang, "verified_text", ref, longDate(lang, due)))
+}
+
+// statusTexts are the title and text keys of the page a confirmation link
+// shows once its request is past unverified. Only the token's holder sees
+// them, so telling the status leaks nothing.
+var statusTexts = map[string][2]string{
+	store.StatusVerified: {"already_title", "already_text"},
+	store.StatusResolved: {"answered_title", "answered_text"},
+	store.StatusRejected: {"closed_title", "closed_text"},
+}
+
+// statusPage tells the link's holder where request ref stands.
+func statusPage(lang, ref, status string) Response {
+	keys, ok := statusTexts[status]
+	if !ok {
+		keys = statusTexts[store.StatusVerified] // a status added later: at least confirmed
+	}
+	return messagePage(http.StatusOK, lang, tr(lang, keys[0]), tr(lang, keys[1], ref))
+}
+
+// statusNow reads a request again after a refused confirmation and tells
+// its status; one still unverified had its link expire meanwhile.
+func (h *Handler) statusNow(ctx context.Context, lang, ref string) Response {
+	r, err := h.Requests.Request(ctx, ref)
+	switch {
+	case errors.Is(err, store.ErrNotFound), err == nil && r.Status == store.StatusUnverified:
+		return linkInvalid(lang)
+	case err != nil:
+		return h.unavailable(ctx, kindForm, lang, err)
+	}
+	return statusPage(lang, ref, r.Status)
 }

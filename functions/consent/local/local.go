@@ -32,9 +32,9 @@ var awsOnly = []string{"TABLE_NAME", "AWS_ENDPOINT_URL_SESV2"}
 // FromEnv builds the handler of `cmd/site serve`: consent events and data
 // requests go into dataDir/consent.db (bbolt), confirmation emails into
 // dataDir/outbox. From the environment it reads SITE_ORIGIN (required),
-// RETENTION_DAYS (default 1095) and SENDER_ADDRESS (default Sender). No
-// origin secret is asked for: serve is reached directly. Call close when
-// done.
+// RETENTION_DAYS and REQUEST_RETENTION_DAYS (default 1095 each) and
+// SENDER_ADDRESS (default Sender). No origin secret is asked for: serve is
+// reached directly. Call close when done.
 func FromEnv(dataDir string) (h *api.Handler, close func() error, err error) {
 	for _, name := range awsOnly {
 		if os.Getenv(name) != "" {

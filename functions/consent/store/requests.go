@@ -11,6 +11,10 @@ import (
 // audit trail and the rate-limit counters that guard the form. It is a
 // separate interface from Store so the consent code stays untouched; the
 // same store types implement both.
+//
+// Reads return expired requests and audit lines as well: DynamoDB's TTL
+// deletes them only eventually, and what counts as now is the caller's
+// clock. Callers drop them with Expired, as the API does consent records.
 type Requests interface {
 	// PutRequest stores r unless a request with its reference exists
 	// (ErrExists: the caller draws another reference), then appends ev.
@@ -18,8 +22,10 @@ type Requests interface {
 	// Request returns one request, or ErrNotFound.
 	Request(ctx context.Context, ref string) (DataRequest, error)
 	// Transition changes a request's status when the conditions of t hold,
-	// atomically, and appends t.Event. It returns the updated request;
-	// ErrNotFound or ErrConflict (a condition failed: nothing changed).
+	// atomically, appends t.Event and gives every audit line of the
+	// request the request's new expiry. It returns the updated request;
+	// ErrNotFound (also for a request expired by t.Now) or ErrConflict (a
+	// condition failed: nothing changed).
 	Transition(ctx context.Context, ref string, t Transition) (DataRequest, error)
 	// RequestsByStatus lists the requests with one status, earliest due first.
 	RequestsByStatus(ctx context.Context, status string) ([]DataRequest, error)
@@ -56,18 +62,34 @@ var Statuses = []string{StatusUnverified, StatusVerified, StatusResolved, Status
 // DataRequest is one request as stored. The verification token itself is
 // never stored: only its SHA-256, so a leaked table cannot confirm requests.
 type DataRequest struct {
-	Reference      string `json:"reference" dynamodbav:"reference"` // KS-XXXXXX
-	Type           string `json:"type" dynamodbav:"type"`           // access, rectify, erase, …
-	Email          string `json:"email" dynamodbav:"email"`
-	Details        string `json:"details" dynamodbav:"details"`
-	Language       string `json:"language" dynamodbav:"language"`
-	Status         string `json:"status" dynamodbav:"status"`
-	ReceivedAt     string `json:"receivedAt" dynamodbav:"receivedAt"` // TimeFormat
-	DueAt          string `json:"dueAt" dynamodbav:"dueAt"`           // TimeFormat: sorts like the time
-	UpdatedAt      string `json:"updatedAt" dynamodbav:"updatedAt"`
-	ClientNet      string `json:"clientNet" dynamodbav:"clientNet"`                               // anonymised
-	TokenHash      string `json:"tokenHash,omitempty" dynamodbav:"tokenHash,omitempty"`           // hex SHA-256; removed once verified
+	Reference  string `json:"reference" dynamodbav:"reference"` // KS-XXXXXX
+	Type       string `json:"type" dynamodbav:"type"`           // access, rectify, erase, …
+	Email      string `json:"email" dynamodbav:"email"`
+	Details    string `json:"details" dynamodbav:"details"`
+	Language   string `json:"language" dynamodbav:"language"`
+	Status     string `json:"status" dynamodbav:"status"`
+	ReceivedAt string `json:"receivedAt" dynamodbav:"receivedAt"` // TimeFormat
+	DueAt      string `json:"dueAt" dynamodbav:"dueAt"`           // TimeFormat: sorts like the time
+	UpdatedAt  string `json:"updatedAt" dynamodbav:"updatedAt"`
+	ClientNet  string `json:"clientNet" dynamodbav:"clientNet"` // anonymised
+	// TokenHash (hex SHA-256) stays for the request's whole life, not
+	// only until it is verified: it is how the verify page recognises the
+	// link's holder and tells them the request's status (confirmed,
+	// answered, closed), which a cleared hash would turn into "link not
+	// valid" for everyone. Once the request has left unverified the hash
+	// confirms nothing (a confirmation moves only an unverified request),
+	// and it goes with the request at ExpiresAt.
+	TokenHash      string `json:"tokenHash,omitempty" dynamodbav:"tokenHash,omitempty"`
 	TokenExpiresAt string `json:"tokenExpiresAt,omitempty" dynamodbav:"tokenExpiresAt,omitempty"` // TimeFormat
+	// RetentionDays is how long the request is kept once closed, as
+	// configured when it was received (REQUEST_RETENTION_DAYS of the
+	// function): the staff's tool, which closes requests, applies it
+	// without a configuration of its own. 0: DefaultRequestRetentionDays.
+	RetentionDays int `json:"retentionDays,omitempty" dynamodbav:"retentionDays,omitempty"`
+	// ExpiresAt is when the request is deleted (epoch seconds, the table's
+	// TTL attribute; RequestExpiry says when); 0 while it is verified and
+	// open. Readers treat an expired request as absent (Expired).
+	ExpiresAt int64 `json:"expiresAt,omitempty" dynamodbav:"expiresAt,omitempty"`
 }
 
 // AuditEvent is one line of a request's history: who did what, when, why.
@@ -79,6 +101,10 @@ type AuditEvent struct {
 	Status    string `json:"status" dynamodbav:"status"` // the status after the event
 	Note      string `json:"note,omitempty" dynamodbav:"note,omitempty"`
 	Who       string `json:"who" dynamodbav:"who"` // "requester", "system" or the staff member
+	// ExpiresAt is the request's own: the stores set it on every line of
+	// a request whenever the request's changes, whatever the caller put
+	// here, so a request's history goes when the request goes.
+	ExpiresAt int64 `json:"expiresAt,omitempty" dynamodbav:"expiresAt,omitempty"`
 }
 
 // AuditTimeFormat is RFC 3339 with fixed nanoseconds, so keys sort by time.
@@ -91,9 +117,12 @@ type Transition struct {
 	Now   string // TimeFormat; becomes UpdatedAt
 	Event AuditEvent
 	// TokenHash, when set, must equal the stored hash and the stored
-	// token must expire after Now; a verified request drops both.
-	TokenHash  string
-	ClearToken bool
+	// token must expire after Now. Both stay stored (see DataRequest).
+	TokenHash string
+	// ExpiresAt becomes the request's and all its audit lines' expiry
+	// (RequestExpiry of To); 0 removes it. A request already expired at
+	// Now is refused as ErrNotFound.
+	ExpiresAt int64
 }
 
 // SortRequests orders by due date, then reference.

@@ -163,7 +163,7 @@ func (d *DynamoDB) Table(t testing.TB) string {
 }
 
 // configVars are the variables the function's configuration reads.
-var configVars = []string{"TABLE_NAME", "SITE_ORIGIN", "RETENTION_DAYS", "SENDER_ADDRESS", "ORIGIN_SECRET",
+var configVars = []string{"TABLE_NAME", "SITE_ORIGIN", "RETENTION_DAYS", "REQUEST_RETENTION_DAYS", "SENDER_ADDRESS", "ORIGIN_SECRET",
 	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SESV2", "AWS_PROFILE"}
 
 // SetEnv sets vars ("KEY=value") for the test and clears the other

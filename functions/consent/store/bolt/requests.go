@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"pelqim/functions/consent/store"
 
@@ -72,6 +73,7 @@ func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.Au
 		if err := b.Put([]byte(r.Reference), val); err != nil {
 			return err
 		}
+		ev.ExpiresAt = r.ExpiresAt // the history goes with the request
 		return putAudit(tx, ev)
 	})
 	if err != nil {
@@ -105,11 +107,18 @@ func (s *Store) Request(ctx context.Context, ref string) (store.DataRequest, err
 	return r, nil
 }
 
-// Transition implements store.Requests: check, update and audit in one
-// write transaction, which bbolt serialises.
+// Transition implements store.Requests: check, update, audit and the
+// audit lines' expiry in one write transaction, which bbolt serialises.
+// Like the consent records, nothing here is deleted at its expiry (the
+// local preview's few items are not worth a sweeper); readers drop
+// expired ones, and an expired request is refused as not found.
 func (s *Store) Transition(ctx context.Context, ref string, t store.Transition) (store.DataRequest, error) {
+	now, err := time.Parse(store.TimeFormat, t.Now)
+	if err != nil {
+		return store.DataRequest{}, fmt.Errorf("%s request %s: time %q: %w", t.To, ref, t.Now, err)
+	}
 	var r store.DataRequest
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, requestBucket)
 		if err != nil {
 			return err
@@ -117,14 +126,14 @@ func (s *Store) Transition(ctx context.Context, ref string, t store.Transition) 
 		if r, err = getRequest(b, ref); err != nil {
 			return err
 		}
+		if store.Expired(r.ExpiresAt, now) {
+			return fmt.Errorf("expired: %w", store.ErrNotFound)
+		}
 		if !slices.Contains(t.From, r.Status) ||
 			t.TokenHash != "" && (r.TokenHash != t.TokenHash || r.TokenExpiresAt <= t.Now) {
 			return store.ErrConflict
 		}
-		r.Status, r.UpdatedAt = t.To, t.Now
-		if t.ClearToken {
-			r.TokenHash, r.TokenExpiresAt = "", ""
-		}
+		r.Status, r.UpdatedAt, r.ExpiresAt = t.To, t.Now, t.ExpiresAt
 		val, err := json.Marshal(r)
 		if err != nil {
 			return err
@@ -132,12 +141,50 @@ func (s *Store) Transition(ctx context.Context, ref string, t store.Transition) 
 		if err := b.Put([]byte(ref), val); err != nil {
 			return err
 		}
-		return putAudit(tx, t.Event)
+		t.Event.ExpiresAt = t.ExpiresAt
+		if err := putAudit(tx, t.Event); err != nil {
+			return err
+		}
+		return setAuditExpiry(tx, ref, t.ExpiresAt)
 	})
 	if err != nil {
 		return store.DataRequest{}, fmt.Errorf("%s request %s: %w", t.To, ref, err)
 	}
 	return r, nil
+}
+
+// setAuditExpiry gives every audit line of ref the expiry expiresAt, so
+// the history goes with the request.
+func setAuditExpiry(tx *bolt.Tx, ref string, expiresAt int64) error {
+	b, err := bucket(tx, auditBucket)
+	if err != nil {
+		return err
+	}
+	prefix := []byte(ref + "/")
+	type line struct{ k, v []byte }
+	var changed []line // bbolt forbids writing while a cursor walks
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var ev store.AuditEvent
+		if err := json.Unmarshal(v, &ev); err != nil {
+			return fmt.Errorf("decode %s: %w", k, err)
+		}
+		if ev.ExpiresAt == expiresAt {
+			continue
+		}
+		ev.ExpiresAt = expiresAt
+		val, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		changed = append(changed, line{bytes.Clone(k), val})
+	}
+	for _, l := range changed {
+		if err := b.Put(l.k, l.v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RequestsByStatus implements store.Requests with a scan: the local store

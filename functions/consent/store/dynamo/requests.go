@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"pelqim/functions/consent/store"
 
@@ -87,6 +88,7 @@ func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.Au
 	} else if err != nil {
 		return wrap(err, "put request %s", r.Reference)
 	}
+	ev.ExpiresAt = r.ExpiresAt // the history goes with the request
 	return s.putAudit(ctx, ev)
 }
 
@@ -137,28 +139,20 @@ func (s *Store) Request(ctx context.Context, ref string) (store.DataRequest, err
 }
 
 // Transition implements store.Requests with one conditional UpdateItem, so
-// two concurrent changes cannot both succeed, then appends the audit event.
+// two concurrent changes cannot both succeed, then appends the audit event
+// and moves the expiry of the earlier lines (syncAuditExpiry). DynamoDB
+// transactions are not used (dynalite lacks them): a failure after the
+// update is reported as a failed write, and the next transition of the
+// request sets every line's expiry again.
 func (s *Store) Transition(ctx context.Context, ref string, t store.Transition) (store.DataRequest, error) {
 	if len(t.From) == 0 {
 		return store.DataRequest{}, fmt.Errorf("transition %s: no starting status: %w", ref, store.ErrConflict)
 	}
-	from := make([]expression.OperandBuilder, len(t.From))
-	for i, st := range t.From {
-		from[i] = expression.Value(st)
+	now, err := time.Parse(store.TimeFormat, t.Now)
+	if err != nil {
+		return store.DataRequest{}, fmt.Errorf("transition %s: time %q: %w", ref, t.Now, err)
 	}
-	cond := expression.AttributeExists(expression.Name("pk")).
-		And(expression.In(expression.Name("status"), from[0], from[1:]...))
-	if t.TokenHash != "" {
-		cond = cond.And(expression.Name("tokenHash").Equal(expression.Value(t.TokenHash))).
-			And(expression.Name("tokenExpiresAt").GreaterThan(expression.Value(t.Now)))
-	}
-	upd := expression.Set(expression.Name("status"), expression.Value(t.To)).
-		Set(expression.Name("gsi1pk"), expression.Value(statusPK(t.To))).
-		Set(expression.Name("updatedAt"), expression.Value(t.Now))
-	if t.ClearToken {
-		upd = upd.Remove(expression.Name("tokenHash")).Remove(expression.Name("tokenExpiresAt"))
-	}
-	expr, err := expression.NewBuilder().WithCondition(cond).WithUpdate(upd).Build()
+	expr, err := transitionExpr(t, now)
 	if err != nil {
 		return store.DataRequest{}, fmt.Errorf("transition %s: %w", ref, err)
 	}
@@ -173,9 +167,13 @@ func (s *Store) Transition(ctx context.Context, ref string, t store.Transition) 
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		// Tell a missing request from a refused change.
-		if _, err := s.Request(ctx, ref); err != nil {
+		// Tell a missing (or expired) request from a refused change.
+		old, err := s.Request(ctx, ref)
+		if err != nil {
 			return store.DataRequest{}, err
+		}
+		if store.Expired(old.ExpiresAt, now) {
+			return store.DataRequest{}, fmt.Errorf("%s request %s: expired: %w", t.To, ref, store.ErrNotFound)
 		}
 		return store.DataRequest{}, fmt.Errorf("%s request %s: %w", t.To, ref, store.ErrConflict)
 	}
@@ -186,7 +184,96 @@ func (s *Store) Transition(ctx context.Context, ref string, t store.Transition) 
 	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
 		return store.DataRequest{}, fmt.Errorf("decode request %s: %w", ref, err)
 	}
-	return it.DataRequest, s.putAudit(ctx, t.Event)
+	t.Event.ExpiresAt = t.ExpiresAt
+	if err := s.putAudit(ctx, t.Event); err != nil {
+		return it.DataRequest, err
+	}
+	return it.DataRequest, s.syncAuditExpiry(ctx, ref, t.ExpiresAt)
+}
+
+// transitionExpr is Transition's condition (the request exists, has not
+// expired by now, is in one of t.From, and has t's live token when t
+// names one) and update (status, index key, time, and the expiry: set,
+// or removed when t.ExpiresAt is 0).
+func transitionExpr(t store.Transition, now time.Time) (expression.Expression, error) {
+	from := make([]expression.OperandBuilder, len(t.From))
+	for i, st := range t.From {
+		from[i] = expression.Value(st)
+	}
+	live := expression.AttributeNotExists(expression.Name("expiresAt")).
+		Or(expression.Name("expiresAt").GreaterThan(expression.Value(now.Unix())))
+	cond := expression.AttributeExists(expression.Name("pk")).And(live).
+		And(expression.In(expression.Name("status"), from[0], from[1:]...))
+	if t.TokenHash != "" {
+		cond = cond.And(expression.Name("tokenHash").Equal(expression.Value(t.TokenHash))).
+			And(expression.Name("tokenExpiresAt").GreaterThan(expression.Value(t.Now)))
+	}
+	upd := expression.Set(expression.Name("status"), expression.Value(t.To)).
+		Set(expression.Name("gsi1pk"), expression.Value(statusPK(t.To))).
+		Set(expression.Name("updatedAt"), expression.Value(t.Now))
+	upd = setExpiry(upd, t.ExpiresAt)
+	return expression.NewBuilder().WithCondition(cond).WithUpdate(upd).Build()
+}
+
+// setExpiry sets expiresAt, or removes it for 0: a TTL attribute of 0
+// would read as long expired.
+func setExpiry(upd expression.UpdateBuilder, expiresAt int64) expression.UpdateBuilder {
+	if expiresAt == 0 {
+		return upd.Remove(expression.Name("expiresAt"))
+	}
+	return upd.Set(expression.Name("expiresAt"), expression.Value(expiresAt))
+}
+
+// syncAuditExpiry gives every audit line of ref the expiry expiresAt, so
+// the history is deleted with the request, not before or after it.
+func (s *Store) syncAuditExpiry(ctx context.Context, ref string, expiresAt int64) error {
+	key := auditKey(ref)
+	items, err := queryAll[auditItem](ctx, s.db, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    key.KeyCondition(),
+		ExpressionAttributeNames:  key.Names(),
+		ExpressionAttributeValues: key.Values(),
+		ConsistentRead:            aws.Bool(true),
+	}, "audit of "+ref)
+	if err != nil {
+		return err
+	}
+	// The condition keeps a line deleted meanwhile (by TTL) deleted:
+	// UpdateItem would otherwise create it again, expiry and all.
+	expr, err := expression.NewBuilder().
+		WithCondition(expression.AttributeExists(expression.Name("pk"))).
+		WithUpdate(setExpiry(expression.UpdateBuilder{}, expiresAt)).Build()
+	if err != nil {
+		return fmt.Errorf("audit expiry of %s: %w", ref, err)
+	}
+	for _, it := range items {
+		if it.ExpiresAt == expiresAt {
+			continue
+		}
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(s.table),
+			Key: map[string]types.AttributeValue{
+				"pk": &types.AttributeValueMemberS{Value: it.PK},
+				"sk": &types.AttributeValueMemberS{Value: it.SK},
+			},
+			ConditionExpression:       expr.Condition(),
+			UpdateExpression:          expr.Update(),
+			ExpressionAttributeNames:  expr.Names(),
+			ExpressionAttributeValues: expr.Values(),
+		})
+		var ccf *types.ConditionalCheckFailedException
+		if err != nil && !errors.As(err, &ccf) {
+			return wrap(err, "set expiry of audit line %s of %s", it.SK, ref)
+		}
+	}
+	return nil
+}
+
+// auditKey selects the audit lines of ref.
+func auditKey(ref string) expression.Expression {
+	return mustBuild(expression.NewBuilder().WithKeyCondition(
+		expression.Key("pk").Equal(expression.Value(requestPK(ref))).
+			And(expression.Key("sk").BeginsWith(auditPrefix))))
 }
 
 // RequestsByStatus implements store.Requests with a Query of the byStatus
@@ -217,12 +304,7 @@ func (s *Store) RequestsByStatus(ctx context.Context, status string) ([]store.Da
 
 // AuditEvents implements store.Requests with a consistent Query.
 func (s *Store) AuditEvents(ctx context.Context, ref string) ([]store.AuditEvent, error) {
-	key, err := expression.NewBuilder().WithKeyCondition(
-		expression.Key("pk").Equal(expression.Value(requestPK(ref))).
-			And(expression.Key("sk").BeginsWith(auditPrefix))).Build()
-	if err != nil {
-		return nil, err
-	}
+	key := auditKey(ref)
 	items, err := queryAll[auditItem](ctx, s.db, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		KeyConditionExpression:    key.KeyCondition(),

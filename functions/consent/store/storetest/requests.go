@@ -31,6 +31,8 @@ func RunRequests(t *testing.T, open func(t *testing.T) store.Requests) {
 		{"ByStatusOrder", byStatusOrder},
 		{"AuditIsolation", auditIsolation},
 		{"ConcurrentHits", concurrentHits},
+		{"ExpiryFollowsRequest", expiryFollowsRequest},
+		{"ExpiredIsGone", expiredIsGone},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -115,7 +117,7 @@ func verifyWith(r store.DataRequest, hash string, now time.Time, n int) store.Tr
 		From: []string{store.StatusUnverified}, To: store.StatusVerified,
 		Now:       now.Format(store.TimeFormat),
 		Event:     Audit(r.Reference, "verified", store.StatusVerified, n),
-		TokenHash: hash, ClearToken: true,
+		TokenHash: hash,
 	}
 }
 
@@ -186,7 +188,8 @@ func verifyOnce(t *testing.T, s store.Requests) {
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
-	if got.Status != store.StatusVerified || got.TokenHash != "" || got.TokenExpiresAt != "" {
+	// The hash stays: the verify page recognises the link's holder by it.
+	if got.Status != store.StatusVerified || got.TokenHash != r.TokenHash {
 		t.Errorf("after verify: %+v", got)
 	}
 	if stored := getRequest(t, s, r.Reference); !reflect.DeepEqual(stored, got) {
@@ -229,7 +232,7 @@ func staffTransitions(t *testing.T, s store.Requests) {
 	putRequest(t, s, r)
 	now := base.Format(store.TimeFormat)
 	steps := []store.Transition{
-		{From: []string{store.StatusUnverified}, To: store.StatusVerified, Now: now, ClearToken: true, Event: Audit(r.Reference, "verified", store.StatusVerified, 1)},
+		{From: []string{store.StatusUnverified}, To: store.StatusVerified, Now: now, Event: Audit(r.Reference, "verified", store.StatusVerified, 1)},
 		{From: []string{store.StatusVerified}, To: store.StatusResolved, Now: now, Event: Audit(r.Reference, "resolved", store.StatusResolved, 2)},
 	}
 	for _, st := range steps {
@@ -356,5 +359,80 @@ func concurrentHits(t *testing.T, s store.Requests) {
 	}
 	if n, err := s.Hit(context.Background(), "net#203.0.113.0/24#2", exp); err != nil || n != 1 {
 		t.Errorf("other key: %d, %v; want 1", n, err)
+	}
+}
+
+// expiryFollowsRequest: every audit line carries its request's expiry,
+// whatever the caller put in the event, through each change of it: set
+// on put, removed by a transition with none, set again on closing.
+func expiryFollowsRequest(t *testing.T, s store.Requests) {
+	ctx := context.Background()
+	r := Request("KS-TTL001", 1)
+	r.ExpiresAt = base.Add(14 * 24 * time.Hour).Unix()
+	received := Audit(r.Reference, "received", r.Status, 0)
+	received.ExpiresAt = 42 // not the request's: the store overrides it
+	if err := s.PutRequest(ctx, r, received); err != nil {
+		t.Fatal(err)
+	}
+	closed := base.Add(1095 * 24 * time.Hour).Unix()
+	steps := []struct {
+		name string
+		tr   store.Transition
+		want int64
+	}{
+		{"put", store.Transition{}, r.ExpiresAt},
+		{"verified", store.Transition{From: []string{store.StatusUnverified}, To: store.StatusVerified, ExpiresAt: 0,
+			Event: Audit(r.Reference, "verified", store.StatusVerified, 1)}, 0},
+		{"resolved", store.Transition{From: []string{store.StatusVerified}, To: store.StatusResolved, ExpiresAt: closed,
+			Event: Audit(r.Reference, "resolved", store.StatusResolved, 2)}, closed},
+	}
+	for i, st := range steps {
+		if st.tr.To != "" {
+			st.tr.Now = base.Add(time.Duration(i) * time.Minute).Format(store.TimeFormat)
+			got, err := s.Transition(ctx, r.Reference, st.tr)
+			if err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			if got.ExpiresAt != st.want {
+				t.Errorf("%s: Transition returned expiresAt %d, want %d", st.name, got.ExpiresAt, st.want)
+			}
+		}
+		if got := getRequest(t, s, r.Reference); got.ExpiresAt != st.want {
+			t.Errorf("%s: request expiresAt %d, want %d", st.name, got.ExpiresAt, st.want)
+		}
+		evs := audit(t, s, r.Reference)
+		if len(evs) != i+1 {
+			t.Fatalf("%s: %d audit lines, want %d", st.name, len(evs), i+1)
+		}
+		for _, ev := range evs {
+			if ev.ExpiresAt != st.want {
+				t.Errorf("%s: audit line %s expiresAt %d, want the request's %d", st.name, ev.Action, ev.ExpiresAt, st.want)
+			}
+		}
+	}
+}
+
+// expiredIsGone: a request past its expiry, which DynamoDB has yet to
+// delete, cannot be changed any more: Transition says it is not found.
+func expiredIsGone(t *testing.T, s store.Requests) {
+	ctx := context.Background()
+	r := Request("KS-TTL002", 1)
+	r.ExpiresAt = base.Unix()
+	putRequest(t, s, r)
+	reject := func(now time.Time) error {
+		_, err := s.Transition(ctx, r.Reference, store.Transition{
+			From: []string{store.StatusUnverified}, To: store.StatusRejected, Now: now.Format(store.TimeFormat),
+			Event: Audit(r.Reference, "rejected", store.StatusRejected, 1), ExpiresAt: base.Add(time.Hour).Unix(),
+		})
+		return err
+	}
+	if err := reject(base); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("at its expiry: %v, want ErrNotFound", err)
+	}
+	if got := getRequest(t, s, r.Reference); got.Status != store.StatusUnverified || len(audit(t, s, r.Reference)) != 1 {
+		t.Errorf("an expired request changed: %+v", got)
+	}
+	if err := reject(base.Add(-time.Second)); err != nil {
+		t.Errorf("a second before its expiry: %v", err)
 	}
 }
