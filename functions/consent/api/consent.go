@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"pelqim/functions/consent/store"
 
@@ -27,6 +28,10 @@ type consentBody struct {
 	Language       *string         `json:"language"`
 	Page           *string         `json:"page"`
 	GPC            *bool           `json:"gpc"`
+	// ChosenAt, the one optional member, is when the visitor chose, in
+	// unix seconds by the browser's clock: a queued choice arrives later.
+	// A banner older than the member did not send it.
+	ChosenAt *int64 `json:"chosenAt"`
 }
 
 type categoriesBody struct {
@@ -43,6 +48,7 @@ type consentInput struct {
 	ConsentVersion, PolicyVersion string
 	Language, Page                string
 	GPC                           bool
+	ChosenAt                      string // store.TimeFormat, or "" when not sent
 }
 
 // inputError is a 400 answer: the body is not a valid consent event.
@@ -92,10 +98,19 @@ func decodeConsent(body []byte) (consentInput, *inputError) {
 	if err := checkAction(*b.Action, c); err != nil {
 		return consentInput{}, err
 	}
+	var chosen string
+	if b.ChosenAt != nil {
+		// The browser's clock, kept as it says, but a number of seconds
+		// that is one: from 1970 to 2242.
+		if *b.ChosenAt < 0 || *b.ChosenAt >= 1<<33 {
+			return consentInput{}, invalid("chosenAt must be unix seconds")
+		}
+		chosen = time.Unix(*b.ChosenAt, 0).UTC().Format(store.TimeFormat)
+	}
 	return consentInput{
 		ConsentID: *b.ConsentID, EventID: *b.EventID, Action: *b.Action, Categories: c,
 		ConsentVersion: *b.ConsentVersion, PolicyVersion: *b.PolicyVersion,
-		Language: *b.Language, Page: *b.Page, GPC: *b.GPC,
+		Language: *b.Language, Page: *b.Page, GPC: *b.GPC, ChosenAt: chosen,
 	}, nil
 }
 
@@ -233,6 +248,7 @@ func (h *Handler) postConsent(ctx context.Context, req Request, _ []string) Resp
 		ConsentID:      in.ConsentID,
 		EventID:        in.EventID,
 		RecordedAt:     now.Format(store.TimeFormat),
+		ChosenAt:       in.ChosenAt,
 		Action:         in.Action,
 		Categories:     in.Categories,
 		ConsentVersion: in.ConsentVersion,

@@ -69,6 +69,10 @@ var malformed = []struct {
 	{"version empty", func(r *api.Request, f map[string]any) { f["policyVersion"] = "" }, 400, "invalid_request"},
 	{"version number", func(r *api.Request, f map[string]any) { f["policyVersion"] = 123 }, 400, "invalid_json"},
 	{"language", func(r *api.Request, f map[string]any) { f["language"] = "de" }, 400, "invalid_request"},
+	{"chosenAt negative", func(r *api.Request, f map[string]any) { f["chosenAt"] = -1 }, 400, "invalid_request"},
+	{"chosenAt in milliseconds past 2242", func(r *api.Request, f map[string]any) { f["chosenAt"] = int64(1 << 33) }, 400, "invalid_request"},
+	{"chosenAt a string", func(r *api.Request, f map[string]any) { f["chosenAt"] = "2026-11-25" }, 400, "invalid_json"},
+	{"chosenAt a fraction", func(r *api.Request, f map[string]any) { f["chosenAt"] = 1.5 }, 400, "invalid_json"},
 	{"page absolute URL", func(r *api.Request, f map[string]any) { f["page"] = "https://evil.example/sq/" }, 400, "invalid_request"},
 	{"page scheme-relative", func(r *api.Request, f map[string]any) { f["page"] = "//evil.example/" }, 400, "invalid_request"},
 	{"page query", func(r *api.Request, f map[string]any) { f["page"] = "/sq/?email=a@b.c" }, 400, "invalid_request"},
@@ -243,5 +247,25 @@ func TestStoreFailure(t *testing.T) {
 		if resp.Header.Get("Retry-After") == "" {
 			t.Errorf("%s: 503 without Retry-After", req.Method)
 		}
+	}
+}
+
+// TestChosenAt: the browser's time of the choice is kept beside the
+// server's time of the record, which a queued choice makes later.
+func TestChosenAt(t *testing.T) {
+	for _, sk := range stores {
+		t.Run(sk.name, func(t *testing.T) {
+			s := sk.open(t)
+			h := newHandler(s, &clock{t0})
+			f := fields()
+			f["chosenAt"] = t0.Add(-26 * time.Hour).Unix() // queued offline for a day
+			if r := h.Serve(context.Background(), postReq(body(f))); r.Status != http.StatusCreated {
+				t.Fatalf("POST: %d %s", r.Status, r.Body)
+			}
+			evs := list(t, s, consentID)
+			if len(evs) != 1 || evs[0].ChosenAt != "2026-11-24T08:00:00.000Z" || evs[0].RecordedAt != "2026-11-25T10:00:00.123Z" {
+				t.Errorf("stored %+v, want chosen 2026-11-24T08:00:00.000Z and recorded 2026-11-25T10:00:00.123Z", evs)
+			}
+		})
 	}
 }

@@ -30,9 +30,13 @@ type Store interface {
 
 // ConsentEvent is one recorded choice, the proof of consent (GDPR Art. 7(1)).
 type ConsentEvent struct {
-	ConsentID      string     `json:"consentId" dynamodbav:"consentId"`
-	EventID        string     `json:"eventId" dynamodbav:"eventId"`
-	RecordedAt     string     `json:"recordedAt" dynamodbav:"recordedAt"` // server time, TimeFormat
+	ConsentID  string `json:"consentId" dynamodbav:"consentId"`
+	EventID    string `json:"eventId" dynamodbav:"eventId"`
+	RecordedAt string `json:"recordedAt" dynamodbav:"recordedAt"` // server time, TimeFormat
+	// ChosenAt is when the visitor chose, by the browser's clock
+	// (TimeFormat), when the banner said: a choice queued offline is
+	// recorded later.
+	ChosenAt       string     `json:"chosenAt,omitempty" dynamodbav:"chosenAt,omitempty"`
 	Action         string     `json:"action" dynamodbav:"action"`
 	Categories     Categories `json:"categories" dynamodbav:"categories"`
 	ConsentVersion string     `json:"consentVersion" dynamodbav:"consentVersion"`

@@ -137,14 +137,21 @@ func cookies(t *testing.T, ctx context.Context, s *server) []*network.Cookie {
 }
 
 // queue returns the choices waiting for delivery.
-func queue(t *testing.T, ctx context.Context) []event {
+func queue(t *testing.T, ctx context.Context) []queued {
 	t.Helper()
 	raw := js[string](t, ctx, `localStorage.getItem("pelqim_queue") || "[]"`)
-	var q []event
+	var q []queued
 	if err := json.Unmarshal([]byte(raw), &q); err != nil {
 		t.Fatalf("pelqim_queue: %v in %s", err, raw)
 	}
 	return q
+}
+
+// queued is an event as the banner sends it: the time of the choice in
+// unix seconds, where the record has it as text.
+type queued struct {
+	event
+	ChosenAt int64 `json:"chosenAt"`
 }
 
 // gpc makes the tab's pages see navigator.globalPrivacyControl = true, as a

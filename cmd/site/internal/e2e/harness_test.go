@@ -314,6 +314,8 @@ type event struct {
 	Language   string          `json:"language"`
 	Page       string          `json:"page"`
 	GPC        bool            `json:"gpc"`
+	ChosenAt   string          `json:"chosenAt"`
+	RecordedAt string          `json:"recordedAt"`
 }
 
 // history reads the consent records of id from the server's store; nil when

@@ -87,8 +87,14 @@ func TestQueue(t *testing.T) {
 	}
 	mode.Store(pass)
 	waitFor(t, ctx, `localStorage.getItem("pelqim_queue") === null`) // by the retry timer (Retry-After: 1)
-	if evs := env.a.historyOf(t, id, 1); evs[0].EventID != q[0].EventID {
+	evs := env.a.historyOf(t, id, 1)
+	if evs[0].EventID != q[0].EventID {
 		t.Errorf("stored event %s, queued %s", evs[0].EventID, q[0].EventID)
+	}
+	// The record keeps when the visitor chose, before it could be sent.
+	chosen := time.Unix(int64(js[float64](t, ctx, `+document.cookie.match(/pelqim_consent=1\.[^.]+\.[^.]+\.(\d+)/)[1]`)), 0).UTC().Format("2006-01-02T15:04:05.000Z")
+	if evs[0].ChosenAt != chosen || evs[0].RecordedAt <= chosen {
+		t.Errorf("stored chosen at %s, recorded at %s; want chosen at %s (the cookie's time), recorded after", evs[0].ChosenAt, evs[0].RecordedAt, chosen)
 	}
 
 	// Bounded: 12 choices while unavailable keep the newest 10, which the
@@ -111,7 +117,7 @@ func TestQueue(t *testing.T) {
 	mode.Store(pass)
 	open(t, ctx, env.a.URL+"/en/")
 	waitFor(t, ctx, `localStorage.getItem("pelqim_queue") === null`)
-	evs := env.a.historyOf(t, id, 11)
+	evs = env.a.historyOf(t, id, 11)
 	var stored []string
 	for _, ev := range evs[1:] {
 		stored = append(stored, ev.EventID)

@@ -153,7 +153,8 @@
     save([...load(), {
       consentId: id, eventId: uuid(), action, categories: cats,
       consentVersion: ds.consentVersion, policyVersion: ds.policyVersion,
-      language: ds.lang, page: location.pathname.replace(/[^\w/.~%!$&'()*+,;=:@-]/g, encodeURIComponent).replace(/^\/+/, '/').slice(0, 256), gpc
+      language: ds.lang, page: location.pathname.replace(/[^\w/.~%!$&'()*+,;=:@-]/g, encodeURIComponent).replace(/^\/+/, '/').slice(0, 256), gpc,
+      chosenAt: t
     }])
     flush()
     sync()
