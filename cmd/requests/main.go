@@ -4,9 +4,9 @@
 // when TABLE_NAME is set (with the AWS SDK's own variables), else the local
 // bbolt file of `cmd/site serve` under -data.
 //
-// Every change is a conditional status update plus an appended audit event
-// naming the staff member ($PELQIM_STAFF, else $USER): nothing is
-// overwritten or lost. Verifying removes a request's expiry, closing sets
+// Every change is a conditional status update with an appended audit event
+// naming the staff member ($PELQIM_STAFF, else $USER), in one write:
+// nothing is overwritten or lost. Verifying removes a request's expiry, closing sets
 // it (store.RequestExpiry); a request past it is gone to every command.
 package main
 

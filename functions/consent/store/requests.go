@@ -21,9 +21,9 @@ type Requests interface {
 	PutRequest(ctx context.Context, r DataRequest, ev AuditEvent) error
 	// Request returns one request, or ErrNotFound.
 	Request(ctx context.Context, ref string) (DataRequest, error)
-	// Transition changes a request's status when the conditions of t hold,
-	// atomically, appends t.Event and gives every audit line of the
-	// request the request's new expiry. It returns the updated request;
+	// Transition changes a request's status when the conditions of t hold
+	// and appends t.Event, in one atomic step, and gives every audit line
+	// of the request the request's new expiry. It returns the updated request;
 	// ErrNotFound (also for a request expired by t.Now) or ErrConflict (a
 	// condition failed: nothing changed).
 	Transition(ctx context.Context, ref string, t Transition) (DataRequest, error)

@@ -18,27 +18,24 @@ import (
 
 var _ store.Requests = (*Store)(nil)
 
-// requestItem is a data request as stored: the record, its keys and the
-// byStatus index keys (status, then due date, so a Query lists the work in
-// the order it is due).
+// requestItem is a data request as stored: the record, its history, its
+// keys and the byStatus index keys (status, then due date, so a Query lists
+// the work in the order it is due).
 type requestItem struct {
 	PK     string `dynamodbav:"pk"`
 	SK     string `dynamodbav:"sk"`
 	GSI1PK string `dynamodbav:"gsi1pk"`
 	GSI1SK string `dynamodbav:"gsi1sk"`
 	store.DataRequest
+	// History is the audit trail, in the request's own item: a change
+	// and its line are one write, so neither is ever without the other
+	// (a transaction across two items would do it too, but dynalite lacks
+	// them), and the history goes when the request expires. A request's
+	// life is a handful of lines, far under the 400 KB an item may hold.
+	History []store.AuditEvent `dynamodbav:"history"`
 }
 
-type auditItem struct {
-	PK string `dynamodbav:"pk"`
-	SK string `dynamodbav:"sk"`
-	store.AuditEvent
-}
-
-const (
-	requestSK   = "REQUEST"
-	auditPrefix = "AUDIT#"
-)
+const requestSK = "REQUEST"
 
 func requestPK(ref string) string         { return "REQUEST#" + ref }
 func statusPK(status string) string       { return "STATUS#" + status }
@@ -51,15 +48,14 @@ func requestKey(ref string) map[string]types.AttributeValue {
 	}
 }
 
-// PutRequest implements store.Requests: a conditional put of the request,
-// then the audit event. DynamoDB transactions are not used (dynalite lacks
-// them); a failure between the two leaves a request without its "received"
-// line, which the caller reports as a failed write.
+// PutRequest implements store.Requests: one conditional put of the request
+// with its first line.
 func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.AuditEvent) error {
+	ev.ExpiresAt = 0 // the request's, given on reading (AuditEvents)
 	item, err := attributevalue.MarshalMap(requestItem{
 		PK: requestPK(r.Reference), SK: requestSK,
 		GSI1PK: statusPK(r.Status), GSI1SK: statusSK(r),
-		DataRequest: r,
+		DataRequest: r, History: []store.AuditEvent{ev},
 	})
 	if err != nil {
 		return fmt.Errorf("encode request: %w", err)
@@ -88,33 +84,6 @@ func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.Au
 	} else if err != nil {
 		return wrap(err, "put request %s", r.Reference)
 	}
-	ev.ExpiresAt = r.ExpiresAt // the history goes with the request
-	return s.putAudit(ctx, ev)
-}
-
-func (s *Store) putAudit(ctx context.Context, ev store.AuditEvent) error {
-	item, err := attributevalue.MarshalMap(auditItem{
-		PK: requestPK(ev.Reference), SK: auditPrefix + ev.At + "#" + ev.ID, AuditEvent: ev,
-	})
-	if err != nil {
-		return fmt.Errorf("encode audit event: %w", err)
-	}
-	// Append-only: an existing line is never overwritten. Its key holds
-	// the event's random id, so an existing one is this very line, written
-	// by an attempt whose answer was lost and retried by the SDK.
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                aws.String(s.table),
-		Item:                     item,
-		ConditionExpression:      notExists.Condition(),
-		ExpressionAttributeNames: notExists.Names(),
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return nil
-	}
-	if err != nil {
-		return wrap(err, "append audit event to %s", ev.Reference)
-	}
 	return nil
 }
 
@@ -138,12 +107,11 @@ func (s *Store) Request(ctx context.Context, ref string) (store.DataRequest, err
 	return it.DataRequest, nil
 }
 
-// Transition implements store.Requests with one conditional UpdateItem, so
-// two concurrent changes cannot both succeed, then appends the audit event
-// and moves the expiry of the earlier lines (syncAuditExpiry). DynamoDB
-// transactions are not used (dynalite lacks them): a failure after the
-// update is reported as a failed write, and the next transition of the
-// request sets every line's expiry again.
+// Transition implements store.Requests with one conditional UpdateItem
+// that changes the request and appends its line, so two concurrent changes
+// cannot both succeed and no change is without its line. (A change the SDK
+// retries after a lost answer finds the status changed: ErrConflict, as
+// for any change from a status the request has left.)
 func (s *Store) Transition(ctx context.Context, ref string, t store.Transition) (store.DataRequest, error) {
 	if len(t.From) == 0 {
 		return store.DataRequest{}, fmt.Errorf("transition %s: no starting status: %w", ref, store.ErrConflict)
@@ -184,17 +152,13 @@ func (s *Store) Transition(ctx context.Context, ref string, t store.Transition) 
 	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
 		return store.DataRequest{}, fmt.Errorf("decode request %s: %w", ref, err)
 	}
-	t.Event.ExpiresAt = t.ExpiresAt
-	if err := s.putAudit(ctx, t.Event); err != nil {
-		return it.DataRequest, err
-	}
-	return it.DataRequest, s.syncAuditExpiry(ctx, ref, t.ExpiresAt)
+	return it.DataRequest, nil
 }
 
 // transitionExpr is Transition's condition (the request exists, has not
 // expired by now, is in one of t.From, and has t's live token when t
-// names one) and update (status, index key, time, and the expiry: set,
-// or removed when t.ExpiresAt is 0).
+// names one) and update (status, index key, time, the expiry: set, or
+// removed when t.ExpiresAt is 0; and the line appended to the history).
 func transitionExpr(t store.Transition, now time.Time) (expression.Expression, error) {
 	from := make([]expression.OperandBuilder, len(t.From))
 	for i, st := range t.From {
@@ -208,9 +172,16 @@ func transitionExpr(t store.Transition, now time.Time) (expression.Expression, e
 		cond = cond.And(expression.Name("tokenHash").Equal(expression.Value(t.TokenHash))).
 			And(expression.Name("tokenExpiresAt").GreaterThan(expression.Value(t.Now)))
 	}
+	ev := t.Event
+	ev.ExpiresAt = 0 // the request's, given on reading (AuditEvents)
+	line, err := attributevalue.Marshal([]store.AuditEvent{ev})
+	if err != nil {
+		return expression.Expression{}, fmt.Errorf("encode audit event: %w", err)
+	}
 	upd := expression.Set(expression.Name("status"), expression.Value(t.To)).
 		Set(expression.Name("gsi1pk"), expression.Value(statusPK(t.To))).
-		Set(expression.Name("updatedAt"), expression.Value(t.Now))
+		Set(expression.Name("updatedAt"), expression.Value(t.Now)).
+		Set(expression.Name("history"), expression.ListAppend(expression.Name("history"), expression.Value(line)))
 	upd = setExpiry(upd, t.ExpiresAt)
 	return expression.NewBuilder().WithCondition(cond).WithUpdate(upd).Build()
 }
@@ -222,58 +193,6 @@ func setExpiry(upd expression.UpdateBuilder, expiresAt int64) expression.UpdateB
 		return upd.Remove(expression.Name("expiresAt"))
 	}
 	return upd.Set(expression.Name("expiresAt"), expression.Value(expiresAt))
-}
-
-// syncAuditExpiry gives every audit line of ref the expiry expiresAt, so
-// the history is deleted with the request, not before or after it.
-func (s *Store) syncAuditExpiry(ctx context.Context, ref string, expiresAt int64) error {
-	key := auditKey(ref)
-	items, err := queryAll[auditItem](ctx, s.db, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    key.KeyCondition(),
-		ExpressionAttributeNames:  key.Names(),
-		ExpressionAttributeValues: key.Values(),
-		ConsistentRead:            aws.Bool(true),
-	}, "audit of "+ref)
-	if err != nil {
-		return err
-	}
-	// The condition keeps a line deleted meanwhile (by TTL) deleted:
-	// UpdateItem would otherwise create it again, expiry and all.
-	expr, err := expression.NewBuilder().
-		WithCondition(expression.AttributeExists(expression.Name("pk"))).
-		WithUpdate(setExpiry(expression.UpdateBuilder{}, expiresAt)).Build()
-	if err != nil {
-		return fmt.Errorf("audit expiry of %s: %w", ref, err)
-	}
-	for _, it := range items {
-		if it.ExpiresAt == expiresAt {
-			continue
-		}
-		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: aws.String(s.table),
-			Key: map[string]types.AttributeValue{
-				"pk": &types.AttributeValueMemberS{Value: it.PK},
-				"sk": &types.AttributeValueMemberS{Value: it.SK},
-			},
-			ConditionExpression:       expr.Condition(),
-			UpdateExpression:          expr.Update(),
-			ExpressionAttributeNames:  expr.Names(),
-			ExpressionAttributeValues: expr.Values(),
-		})
-		var ccf *types.ConditionalCheckFailedException
-		if err != nil && !errors.As(err, &ccf) {
-			return wrap(err, "set expiry of audit line %s of %s", it.SK, ref)
-		}
-	}
-	return nil
-}
-
-// auditKey selects the audit lines of ref.
-func auditKey(ref string) expression.Expression {
-	return mustBuild(expression.NewBuilder().WithKeyCondition(
-		expression.Key("pk").Equal(expression.Value(requestPK(ref))).
-			And(expression.Key("sk").BeginsWith(auditPrefix))))
 }
 
 // RequestsByStatus implements store.Requests with a Query of the byStatus
@@ -302,25 +221,29 @@ func (s *Store) RequestsByStatus(ctx context.Context, status string) ([]store.Da
 	return rs, nil
 }
 
-// AuditEvents implements store.Requests with a consistent Query.
+// AuditEvents implements store.Requests: the history in the request's
+// item, each line with the request's expiry.
 func (s *Store) AuditEvents(ctx context.Context, ref string) ([]store.AuditEvent, error) {
-	key := auditKey(ref)
-	items, err := queryAll[auditItem](ctx, s.db, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    key.KeyCondition(),
-		ExpressionAttributeNames:  key.Names(),
-		ExpressionAttributeValues: key.Values(),
-		ConsistentRead:            aws.Bool(true),
-	}, "audit of "+ref)
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            requestKey(ref),
+		ConsistentRead: aws.Bool(true),
+	})
 	if err != nil {
-		return nil, err
+		return nil, wrap(err, "get history of %s", ref)
 	}
-	evs := make([]store.AuditEvent, len(items))
-	for i, it := range items {
-		evs[i] = it.AuditEvent
+	if out.Item == nil {
+		return nil, nil // gone, history and all
 	}
-	store.SortAudit(evs)
-	return evs, nil
+	var it requestItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return nil, fmt.Errorf("decode history of %s: %w", ref, err)
+	}
+	for i := range it.History {
+		it.History[i].ExpiresAt = it.ExpiresAt
+	}
+	store.SortAudit(it.History)
+	return it.History, nil
 }
 
 // Hit implements store.Requests with UpdateItem ADD, atomic on the server.
