@@ -86,11 +86,11 @@ type route struct {
 
 // routes is the whole API: a new endpoint is one more line.
 var routes = []route{
-	{"/api/consent", map[string]endpoint{http.MethodPost: (*Handler).postConsent}},
-	{"/api/consent/{id}", map[string]endpoint{http.MethodGet: (*Handler).getConsent}},
-	{"/api/requests", map[string]endpoint{http.MethodPost: (*Handler).postRequest}},
-	{"/api/requests/received", map[string]endpoint{http.MethodGet: (*Handler).getReceived}},
-	{"/api/requests/verify", map[string]endpoint{http.MethodGet: (*Handler).getVerify, http.MethodPost: (*Handler).postVerify}},
+	{ConsentPath, map[string]endpoint{http.MethodPost: (*Handler).postConsent}},
+	{ConsentPath + "/{id}", map[string]endpoint{http.MethodGet: (*Handler).getConsent}},
+	{RequestsPath, map[string]endpoint{http.MethodPost: (*Handler).postRequest}},
+	{RequestsPath + "/received", map[string]endpoint{http.MethodGet: (*Handler).getReceived}},
+	{RequestsPath + "/verify", map[string]endpoint{http.MethodGet: (*Handler).getVerify, http.MethodPost: (*Handler).postVerify}},
 }
 
 // Serve answers req. It never panics on any input and every error answer is

@@ -5,7 +5,7 @@ package api
 // as to Languages and RequestsPage.
 
 // ConsentPath and RequestsPath are where the banner posts choices and the
-// data-request form posts requests (routes).
+// data-request form posts requests: the routes begin with them.
 const (
 	ConsentPath  = "/api/consent"
 	RequestsPath = "/api/requests"
