@@ -59,9 +59,8 @@ func TestBootstrap(t *testing.T) {
 			}
 		}
 	}
-	// What infra/cmd/deploy runs: s3 cp and sync, cloudformation deploy
-	// (which also reads the stack's template summary, to keep the previous
-	// value of a parameter the deploy does not pass), describe-stacks,
+	// What infra/cmd/deploy runs: s3 cp, cloudformation deploy (which also
+	// reads the stack's template summary on every update), describe-stacks,
 	// list-objects-v2, delete-objects, create-invalidation.
 	for _, a := range []string{"s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket",
 		"cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:ExecuteChangeSet",
@@ -87,7 +86,7 @@ func TestBootstrap(t *testing.T) {
 			}
 		}
 	}
-	wantSecrets := []string{"secretsmanager:* on !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${StackName}-*",
+	wantSecrets := []string{"secretsmanager:* on !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${StackName}-origin-verify-*",
 		"secretsmanager:GetRandomPassword on !!str *"}
 	if !slices.Equal(secrets, wantSecrets) {
 		t.Errorf("CloudFormationRole's Secrets Manager grants %q, want %q", secrets, wantSecrets)
@@ -97,5 +96,43 @@ func TestBootstrap(t *testing.T) {
 		if v := get(pab, k); v == nil || v.Value != "true" {
 			t.Errorf("artifact bucket: %s not true", k)
 		}
+	}
+}
+
+// The artifact bucket keeps every function zip: a stack rollback, however
+// long after the previous deploy, redeploys the previous zip, and without it
+// the stack is left UPDATE_ROLLBACK_FAILED. Versioned, and only over TLS.
+func TestArtifactBucket(t *testing.T) {
+	root := loadYAML(t, "bootstrap.yaml")
+	props := get(root, "Resources", "ArtifactBucket", "Properties")
+	if got := val(get(props, "VersioningConfiguration", "Status")); got != "Enabled" {
+		t.Errorf("versioning %q, want Enabled", got)
+	}
+	for _, r := range get(props, "LifecycleConfiguration", "Rules").Content {
+		prefix := val(get(r, "Prefix")) + val(get(r, "Filter", "Prefix"))
+		covers := strings.HasPrefix("consent/x.zip", prefix) // no prefix covers everything
+		expires := get(r, "ExpirationInDays") != nil || get(r, "ExpirationDate") != nil
+		if covers && expires && val(get(r, "Status")) == "Enabled" {
+			t.Errorf("lifecycle rule %s (line %d) expires the function zips", val(get(r, "Id")), r.Line)
+		}
+	}
+	var tls bool
+	for id, p := range resourcesOfType(root, "AWS::S3::BucketPolicy") {
+		if got := tagged(get(p, "Properties", "Bucket")); got != "!Ref ArtifactBucket" {
+			t.Errorf("%s applies to %s", id, got)
+			continue
+		}
+		for _, st := range get(p, "Properties", "PolicyDocument", "Statement").Content {
+			res := withTag(get(st, "Resource"), "!GetAtt")
+			res = append(res, withTag(get(st, "Resource"), "!Sub")...)
+			if val(get(st, "Effect")) == "Deny" && val(get(st, "Principal")) == "*" && slices.Equal(scalars(get(st, "Action")), []string{"s3:*"}) &&
+				val(get(st, "Condition", "Bool", "aws:SecureTransport")) == "false" &&
+				slices.Contains(res, "ArtifactBucket.Arn") && slices.Contains(res, "${ArtifactBucket.Arn}/*") {
+				tls = true
+			}
+		}
+	}
+	if !tls {
+		t.Error("the artifact bucket has no policy denying requests without TLS, on the bucket and its objects")
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/intrinsics"
 	"go.yaml.in/yaml/v3"
+
+	"pelqim/infra/internal/params"
 )
 
 // printedParams runs `go run ./infra/cmd/params` from the repository root,
@@ -22,7 +24,10 @@ import (
 var printedParams = sync.OnceValues(func() (map[string]string, error) {
 	cmd := exec.Command("go", "run", "./infra/cmd/params")
 	cmd.Dir = ".."
-	cmd.Env = append(cmd.Environ(), "PELQIM_CERTIFICATE_ARN=", "PELQIM_SENDER_ADDRESS=", "PELQIM_ALARM_EMAIL=", "PELQIM_RESERVED_CONCURRENCY=", "PELQIM_ORIGIN_SECRET_VERSION=")
+	cmd.Env = cmd.Environ()
+	for _, e := range params.Env {
+		cmd.Env = append(cmd.Env, e.Var+"=")
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -54,9 +59,10 @@ func paramsPrinted(t *testing.T) map[string]string {
 func openTemplate(t *testing.T) *cloudformation.Template {
 	t.Helper()
 	vals := map[string]string{
-		"CertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
-		"SenderAddress":  "no-reply@xiaomistore-ks.com",
-		"ArtifactBucket": "artifacts", "ArtifactKey": "consent/0.zip",
+		"CertificateArn":         "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+		"SenderAddress":          "no-reply@xiaomistore-ks.com",
+		"PermissionsBoundaryArn": "arn:aws:iam::123456789012:policy/pelqim-boundary",
+		"ArtifactBucket":         "artifacts", "ArtifactKey": "consent/0.zip",
 	}
 	ps := get(loadYAML(t, "template.yaml"), "Parameters")
 	for _, k := range keys(ps) {

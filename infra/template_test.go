@@ -563,14 +563,18 @@ func TestFunctionSettings(t *testing.T) {
 
 	metrics := map[string]string{}
 	for id, a := range tpl.GetAllCloudWatchAlarmResources() {
-		stat := deref(a.Statistic) + deref(a.ExtendedStatistic)
-		metrics[deref(a.MetricName)] = stat
-		dim := get(root, "Resources", id, "Properties", "Dimensions").Content[0]
-		if val(get(dim, "Name")) != "FunctionName" || tagged(get(dim, "Value")) != "!Ref ConsentFunction" {
-			t.Errorf("%s does not watch the function", id)
-		}
 		if acts := get(root, "Resources", id, "Properties", "AlarmActions"); acts == nil || acts.Tag != "!If" || acts.Content[0].Value != "HasAlarmEmail" {
 			t.Errorf("%s: alarm actions %s, want the topic when AlarmEmail is set", id, tagged(acts))
+		}
+		if deref(a.MetricName) == errorLogsMetric { // from the function's log (TestErrorLogMetricFilter)
+			continue
+		}
+		stat := deref(a.Statistic) + deref(a.ExtendedStatistic)
+		metrics[deref(a.MetricName)] = stat
+		dims := get(root, "Resources", id, "Properties", "Dimensions")
+		if deref(a.Namespace) != "AWS/Lambda" || dims == nil || val(get(dims.Content[0], "Name")) != "FunctionName" ||
+			tagged(get(dims.Content[0], "Value")) != "!Ref ConsentFunction" {
+			t.Errorf("%s does not watch the function", id)
 		}
 	}
 	for m, stat := range map[string]string{"Errors": "Sum", "Throttles": "Sum", "Duration": "p99"} {

@@ -76,4 +76,31 @@ func TestWorkflow(t *testing.T) {
 	if !creds || !run {
 		t.Errorf("deploy: role assumption %v, go run ./infra/cmd/deploy %v; want both", creds, run)
 	}
+
+	// Every action at a full commit (a tag can be moved to other code, and
+	// the deploy job holds AWS credentials), its release in the comment;
+	// no checkout leaves the job's token in .git/config for later steps.
+	pinned := regexp.MustCompile(`^[\w.-]+/[\w.-]+@[0-9a-f]{40}$`)
+	release := regexp.MustCompile(`^# v\d+\.\d+\.\d+$`)
+	var checkouts int
+	for _, job := range []string{"test", "deploy"} {
+		for _, s := range get(root, "jobs", job, "steps").Content {
+			u := get(s, "uses")
+			if u == nil {
+				continue
+			}
+			if !pinned.MatchString(u.Value) || !release.MatchString(u.LineComment) {
+				t.Errorf("%s: uses %s %s, want owner/name@<40-hex commit> # vX.Y.Z", job, u.Value, u.LineComment)
+			}
+			if strings.HasPrefix(u.Value, "actions/checkout@") {
+				checkouts++
+				if got := tagged(get(s, "with", "persist-credentials")); got != "!!bool false" {
+					t.Errorf("%s: checkout persist-credentials %s, want false", job, got)
+				}
+			}
+		}
+	}
+	if checkouts != 2 {
+		t.Errorf("%d checkouts, want one per job", checkouts)
+	}
 }

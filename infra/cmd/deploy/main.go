@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -134,6 +135,29 @@ func deploy(ctx context.Context, o options, a *awsCLI, key, zipPath string) erro
 			ps = append(ps, params.Param{Key: e.Key, Value: "<" + e.Var + ">"})
 		}
 	}
+	// Every parameter, every time: one left out would keep its previous value.
+	tps, err := params.Template(filepath.Join(o.root, params.TemplateFile))
+	if err != nil {
+		return err
+	}
+	for _, tp := range tps {
+		if !has(ps, tp.Key) {
+			return fmt.Errorf("template parameter %s has no value", tp.Key)
+		}
+	}
+
+	// The site is read before anything is changed: a file of a type the
+	// upload cannot label stops the deploy here.
+	public := o.under(o.public)
+	local, err := localFiles(public)
+	if err != nil {
+		return fmt.Errorf("built site: %w", err)
+	}
+	for k := range local {
+		if !strings.HasPrefix(k, AssetPrefix) && contentType(k) == "" {
+			return fmt.Errorf("built site: %s: no Content-Type for %q files (add it to contentTypes in infra/cmd/deploy)", k, path.Ext(k))
+		}
+	}
 
 	if err := a.do(ctx, "s3", "cp", zipPath, "s3://"+o.artifacts+"/"+key, "--only-show-errors"); err != nil {
 		return err
@@ -162,11 +186,6 @@ func deploy(ctx context.Context, o options, a *awsCLI, key, zipPath string) erro
 	if err != nil {
 		return err
 	}
-	public := o.under(o.public)
-	local, err := localFiles(public)
-	if err != nil {
-		return fmt.Errorf("built site: %w", err)
-	}
 	plan := makePlan(local, remote, time.Now())
 
 	// Assets first, so no new page ever points at a file not yet uploaded.
@@ -179,11 +198,20 @@ func deploy(ctx context.Context, o options, a *awsCLI, key, zipPath string) erro
 		"--cache-control", AssetCaching); err != nil {
 		return err
 	}
-	if err := a.do(ctx, "s3", "sync", public+"/", dst, "--no-progress", "--delete",
-		"--exclude", AssetPrefix+"*", "--cache-control", PageCaching); err != nil {
-		return err
+	// Everything else: exactly the files whose MD5 differs from the bucket's
+	// ETag, the same comparison that decides the invalidations. `aws s3
+	// sync` goes by size and time instead, and skips a changed page of the
+	// same size whose file is older than the object (a kept public/). The
+	// plan is made from the bucket as it is, so a rerun after a failed
+	// deploy uploads whatever did not arrive.
+	for _, key := range plan.Upload {
+		if err := a.do(ctx, "s3", "cp", filepath.Join(public, filepath.FromSlash(key)), dst+key,
+			"--no-progress", "--only-show-errors",
+			"--cache-control", PageCaching, "--content-type", contentType(key)); err != nil {
+			return err
+		}
 	}
-	for keys := range slices.Chunk(plan.StaleAssets, 1000) { // the API's limit per call
+	for keys := range slices.Chunk(append(plan.Delete, plan.StaleAssets...), 1000) { // the API's limit per call
 		del, _ := json.Marshal(deleteRequest(keys))
 		if err := a.do(ctx, "s3api", "delete-objects", "--bucket", bucket, "--delete", string(del)); err != nil {
 			return err
@@ -272,7 +300,7 @@ func (a *awsCLI) objects(ctx context.Context, bucket string) ([]Object, error) {
 		"--query", "Contents[].{Key: Key, ETag: ETag, LastModified: LastModified}")
 	if err != nil || a.dry {
 		if a.dry {
-			fmt.Fprintln(a.out, "# dry run: the bucket's contents are unknown, so no invalidation is computed")
+			fmt.Fprintln(a.out, "# dry run: the bucket's contents are unknown, so every file is uploaded and nothing invalidated or deleted")
 		}
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -36,8 +37,35 @@ type Object struct {
 	LastModified time.Time
 }
 
-// Plan is what a deploy does besides copying files.
+// contentTypes labels the files outside assets/ (pages, sitemap, robots,
+// and whatever the build may add): set here, not guessed from the upload
+// machine's MIME tables, so a page is text/html; charset=utf-8 wherever the
+// deploy runs.
+var contentTypes = map[string]string{
+	".html":        "text/html; charset=utf-8",
+	".xml":         "application/xml",
+	".txt":         "text/plain; charset=utf-8",
+	".css":         "text/css; charset=utf-8",
+	".js":          "text/javascript; charset=utf-8",
+	".json":        "application/json",
+	".webmanifest": "application/manifest+json",
+	".svg":         "image/svg+xml",
+	".ico":         "image/x-icon",
+	".png":         "image/png",
+	".jpg":         "image/jpeg",
+	".webp":        "image/webp",
+	".pdf":         "application/pdf",
+}
+
+// contentType is the Content-Type of a bucket key, "" if unknown.
+func contentType(key string) string {
+	return contentTypes[strings.ToLower(path.Ext(key))]
+}
+
+// Plan is what a deploy does besides uploading every asset.
 type Plan struct {
+	Upload      []string // bucket keys outside assets/ that are new or changed
+	Delete      []string // bucket keys outside assets/ that left the build
 	Invalidate  []string // URL paths of changed or deleted pages
 	StaleAssets []string // bucket keys of assets gone from the build long enough
 }
@@ -68,22 +96,40 @@ func localFiles(dir string) (map[string]string, error) {
 	return files, err
 }
 
-// makePlan compares the build with the bucket. Only pages that visitors may
-// hold in a cache need invalidating: changed or deleted HTML. New pages were
-// never cached, and assets never change under one name.
+// makePlan compares the build with the bucket by content (MD5 and ETag).
+// Outside assets/, what is new or changed is uploaded and what left the
+// build is deleted. Only pages that visitors may hold in a cache need
+// invalidating: changed or deleted HTML. New pages were never cached, and
+// assets never change under one name.
 func makePlan(local map[string]string, remote []Object, now time.Time) Plan {
 	var p Plan
+	inBucket := map[string]bool{}
 	for _, o := range remote {
+		inBucket[o.Key] = true
 		sum, built := local[o.Key]
+		changed := !built || strings.Trim(o.ETag, `"`) != sum // a multipart ETag is no MD5: changed
 		switch {
 		case strings.HasPrefix(o.Key, AssetPrefix):
 			if !built && now.Sub(o.LastModified) > keepAssets {
 				p.StaleAssets = append(p.StaleAssets, o.Key)
 			}
-		case strings.HasSuffix(o.Key, ".html") && (!built || strings.Trim(o.ETag, `"`) != sum):
+			continue
+		case !built:
+			p.Delete = append(p.Delete, o.Key)
+		case changed:
+			p.Upload = append(p.Upload, o.Key)
+		}
+		if changed && strings.HasSuffix(o.Key, ".html") {
 			p.Invalidate = append(p.Invalidate, pagePaths(o.Key)...)
 		}
 	}
+	for k := range local {
+		if !inBucket[k] && !strings.HasPrefix(k, AssetPrefix) {
+			p.Upload = append(p.Upload, k)
+		}
+	}
+	slices.Sort(p.Upload)
+	slices.Sort(p.Delete)
 	slices.Sort(p.Invalidate)
 	slices.Sort(p.StaleAssets)
 	if len(p.Invalidate) > maxPaths {

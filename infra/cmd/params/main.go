@@ -1,6 +1,8 @@
 // Command params prints the parameters of infra/template.yaml that come from
 // the repository (security headers, site config) and from the PELQIM_*
-// environment, one Key=Value per line, as `--parameter-overrides` takes them:
+// environment, and the template's default for every other one that has one
+// (what the deploy passes), one Key=Value per line, as
+// `--parameter-overrides` takes them:
 //
 //	go run ./infra/cmd/params [-root .] [-json]
 package main

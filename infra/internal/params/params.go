@@ -23,22 +23,27 @@ func (p Param) String() string { return p.Key + "=" + p.Value }
 
 // Default locations, relative to the repository root.
 const (
-	HeadersFile = "themes/default/headers.yaml"
-	ConfigFile  = "content/config.yaml"
+	HeadersFile  = "themes/default/headers.yaml"
+	ConfigFile   = "content/config.yaml"
+	TemplateFile = "infra/template.yaml"
 )
 
 // Env names the deploy-time settings that live outside the repository.
-// Required ones have no default in the template.
+// Required ones have no default in the template (a test holds the two
+// lists together); the others fall back to the template's default.
 var Env = []struct {
 	Var, Key string
 	Required bool
 }{
 	{"PELQIM_CERTIFICATE_ARN", "CertificateArn", true},
 	{"PELQIM_SENDER_ADDRESS", "SenderAddress", true},
+	// bootstrap.yaml's FunctionBoundaryArn output: the only boundary its
+	// CloudFormation role lets a new role have.
+	{"PELQIM_PERMISSIONS_BOUNDARY_ARN", "PermissionsBoundaryArn", true},
 	{"PELQIM_ALARM_EMAIL", "AlarmEmail", false},
 	{"PELQIM_RESERVED_CONCURRENCY", "ReservedConcurrency", false},
 	// Set when rotating the origin secret (infra/README.md). Unset, the
-	// stack keeps its previous value (aws cloudformation deploy reuses it).
+	// template's default: the secret's current version.
 	{"PELQIM_ORIGIN_SECRET_VERSION", "OriginSecretVersion", false},
 }
 
@@ -53,7 +58,14 @@ func FromEnv(getenv func(string) string) []Param {
 	return ps
 }
 
-// All is every parameter the repository and the environment define.
+// All is every parameter the repository and the environment define, and
+// the template's default for each other parameter that has one.
+//
+// Defaults are passed too, not left out: `aws cloudformation deploy` keeps
+// a parameter's previous value when it is not given, so a setting removed
+// from the config or the environment (consent.retentionDays, the alarm
+// email) would otherwise stay in force, unseen. The template is the one
+// place the defaults are written.
 func All(root string, getenv func(string) string) ([]Param, error) {
 	h, err := Headers(root + "/" + HeadersFile)
 	if err != nil {
@@ -63,7 +75,68 @@ func All(root string, getenv func(string) string) ([]Param, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(append(h, s...), FromEnv(getenv)...), nil
+	path := root + "/" + TemplateFile
+	tps, err := Template(path)
+	if err != nil {
+		return nil, err
+	}
+	ps := append(append(h, s...), FromEnv(getenv)...)
+	for _, p := range ps {
+		if !slices.ContainsFunc(tps, func(tp TemplateParam) bool { return tp.Key == p.Key }) {
+			return nil, fmt.Errorf("%s: no parameter %s", path, p.Key)
+		}
+	}
+	for _, tp := range tps {
+		if tp.HasDefault && !slices.ContainsFunc(ps, func(p Param) bool { return p.Key == tp.Key }) {
+			ps = append(ps, Param{tp.Key, tp.Default})
+		}
+	}
+	return ps, nil
+}
+
+// TemplateParam is one parameter a template declares.
+type TemplateParam struct {
+	Key, Default string
+	HasDefault   bool
+}
+
+// Template lists the parameters of a CloudFormation template, in order.
+func Template(path string) ([]TemplateParam, error) {
+	root, err := load(path)
+	if err != nil {
+		return nil, err
+	}
+	var tps []TemplateParam
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value != "Parameters" {
+			continue
+		}
+		m := root.Content[i+1]
+		for j := 0; j+1 < len(m.Content); j += 2 {
+			tp := TemplateParam{Key: m.Content[j].Value}
+			if d := field(m.Content[j+1], "Default"); d != nil {
+				if d.Kind != yaml.ScalarNode {
+					return nil, fmt.Errorf("%s:%d: %s: want a plain default", path, d.Line, tp.Key)
+				}
+				tp.Default, tp.HasDefault = d.Value, true
+			}
+			tps = append(tps, tp)
+		}
+	}
+	if len(tps) == 0 {
+		return nil, fmt.Errorf("%s: no Parameters", path)
+	}
+	return tps, nil
+}
+
+// field is the value of key in mapping m, or nil.
+func field(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; m.Kind == yaml.MappingNode && i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
 }
 
 type headerRule struct {

@@ -114,3 +114,98 @@ func TestRepository(t *testing.T) {
 		t.Errorf("only %d parameters from the repository: %v", len(ps), ps)
 	}
 }
+
+// siteRoot writes a repository root with headers.yaml, a site config and
+// the real template.
+func siteRoot(t *testing.T, config string) string {
+	t.Helper()
+	tpl, err := os.ReadFile("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, body := range map[string]string{HeadersFile: goodHeaders, ConfigFile: config, TemplateFile: string(tpl)} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// Every parameter with a default is passed, the default when nothing sets
+// it: `aws cloudformation deploy` would otherwise keep the stack's previous
+// value, so retentionDays removed from the config, or the alarm email
+// removed from the environment, would silently stay in force.
+func TestAllPassesDefaults(t *testing.T) {
+	const site = "baseURL: https://a.example/\ndefaultLanguage: sq\nlanguages: [{code: sq}]\n"
+	for _, tc := range []struct {
+		name, config string
+		env          map[string]string
+		want         []string
+	}{
+		{"nothing set", site, nil, []string{"RetentionDays=1095", "RequestRetentionDays=1095",
+			"ReservedConcurrency=20", "AlarmEmail=", "OriginSecretVersion="}},
+		{"set", site + "consent: {retentionDays: 400}\n",
+			map[string]string{"PELQIM_ALARM_EMAIL": "ops@a.example", "PELQIM_RESERVED_CONCURRENCY": "5"},
+			[]string{"RetentionDays=400", "RequestRetentionDays=1095", "ReservedConcurrency=5",
+				"AlarmEmail=ops@a.example", "OriginSecretVersion="}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ps, err := All(siteRoot(t, tc.config), func(k string) string { return tc.env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, p := range ps {
+				if _, dup := got[p.Key]; dup {
+					t.Errorf("%s twice", p.Key)
+				}
+				got[p.Key] = p.Value
+			}
+			for _, w := range tc.want {
+				k, v, _ := strings.Cut(w, "=")
+				if g, ok := got[k]; !ok || g != v {
+					t.Errorf("%s: got %q (passed: %v), want %q", k, g, ok, v)
+				}
+			}
+			if _, ok := got["CertificateArn"]; ok {
+				t.Error("CertificateArn has no default; unset, it must not be invented")
+			}
+		})
+	}
+}
+
+// The defaults come from the template alone: a setting is required here
+// exactly when the template gives it no default.
+func TestEnvRequiredIsTemplateWithoutDefault(t *testing.T) {
+	tps, err := Template("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range Env {
+		i := slices.IndexFunc(tps, func(tp TemplateParam) bool { return tp.Key == e.Key })
+		switch {
+		case i < 0:
+			t.Errorf("%s sets %s, which the template does not have", e.Var, e.Key)
+		case e.Required == tps[i].HasDefault:
+			t.Errorf("%s: required %v, but the template's default is %v (%q)", e.Var, e.Required, tps[i].HasDefault, tps[i].Default)
+		}
+	}
+}
+
+func TestAllRefusesUnknownParameter(t *testing.T) {
+	root := siteRoot(t, "baseURL: https://a.example/\ndefaultLanguage: sq\nlanguages: [{code: sq}]\n")
+	tpl := filepath.Join(root, TemplateFile)
+	src, _ := os.ReadFile(tpl)
+	if err := os.WriteFile(tpl, []byte(strings.Replace(string(src), "\n  AlarmEmail:", "\n  AlarmMail:", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := All(root, func(k string) string { return map[string]string{"PELQIM_ALARM_EMAIL": "a@b.example"}[k] })
+	if err == nil || !strings.Contains(err.Error(), "no parameter AlarmEmail") {
+		t.Fatalf("error %v, want the unknown parameter named", err)
+	}
+}
