@@ -57,8 +57,9 @@ func cssURLs(src []byte) []assetURL {
 		case css.ErrorToken:
 			return urls
 		case css.URLToken:
-			u := strings.TrimSpace(string(text[len("url(") : len(text)-1]))
-			urls = append(urls, assetURL{strings.Trim(u, `"'`), line})
+			// url(…), or at the end of a file only "url(" and what follows
+			u := strings.TrimSuffix(string(text[min(len("url("), len(text)):]), ")")
+			urls = append(urls, assetURL{strings.Trim(strings.TrimSpace(u), `"'`), line})
 		case css.StringToken:
 			if imp {
 				urls = append(urls, assetURL{string(text[1 : len(text)-1]), line})

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -302,5 +303,22 @@ func TestNoWishlist(t *testing.T) {
 	}
 	if _, err := Run(dir); err != nil {
 		t.Errorf("a site without a wishlist: %v", err)
+	}
+}
+
+// TestCSSURLs: the addresses a style sheet loads, at their lines, even from
+// a url( the file never closes (theme loading refuses such a file first,
+// but the scan must not depend on it).
+func TestCSSURLs(t *testing.T) {
+	for src, want := range map[string][]assetURL{
+		"a{}\n@import \"https://x.example/a.css\";\nb{background:url( 'c.png' )}": {{"https://x.example/a.css", 2}, {"c.png", 3}},
+		"@import url(//x.example/a.css);":                                         {{"//x.example/a.css", 1}},
+		".x{background:URL(d.png)}":                                               {{"d.png", 1}},
+		".x{background:url(":                                                      {{"", 1}},
+		".x{background:url(e":                                                     {{"e", 1}},
+	} {
+		if got := cssURLs([]byte(src)); !slices.Equal(got, want) {
+			t.Errorf("cssURLs(%q) = %v, want %v", src, got, want)
+		}
 	}
 }

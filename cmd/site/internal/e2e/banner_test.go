@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -473,4 +474,29 @@ func TestCookieDomain(t *testing.T) {
 	if c := mustStore(t, ctx); !slices.Contains(c.Granted, "marketing") {
 		t.Errorf("the site's host reads %v after the choice on the store's, want all granted", c.Granted)
 	}
+}
+
+// TestWithoutModalPseudoClass: in a browser that has <dialog> but not the
+// :modal pseudo-class (Firefox 98–102, Safari 15.4–15.5), where asking for
+// it throws, the banner still opens with its heading focused, and the
+// cookie page's receipt still shows.
+func TestWithoutModalPseudoClass(t *testing.T) {
+	ctx := tab(t)
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `for (const name of ["matches", "querySelector", "querySelectorAll", "closest"]) {
+			const real = Element.prototype[name]
+			Element.prototype[name] = function (s) {
+				if (String(s).includes(":modal")) throw new DOMException("unknown pseudo-class :modal", "SyntaxError")
+				return real.call(this, s)
+			}
+		}`,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	open(t, ctx, env.a.URL+"/en/cookies/")
+	if !js[bool](t, ctx, `cc.open && document.activeElement == cc.querySelector("h2") && !document.querySelector("[data-cc-receipt]").hidden`) {
+		t.Error("without :modal, the banner did not open with its heading focused, or the receipt stayed hidden")
+	}
+	click(t, ctx, `#cc [data-cc=none]`)
+	waitFor(t, ctx, `!cc.open && document.documentElement.style.scrollPaddingBottom == ""`)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -133,5 +134,28 @@ func TestRun(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "stopped") {
 		t.Errorf("no goodbye in the terminal:\n%s", stderr.String())
+	}
+}
+
+// TestSameOrigin: a page opened under another address of the server posts
+// with that address as its Origin; the API sees SITE_ORIGIN, whatever it
+// was set to, and only for an address or localhost.
+func TestSameOrigin(t *testing.T) {
+	const site = "http://preview.example:8080" // SITE_ORIGIN set by hand
+	var seen string
+	h := sameOrigin(site, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = r.Header.Get("Origin") }))
+	for _, tt := range []struct{ host, origin, want string }{
+		{"localhost:1313", "http://localhost:1313", site},
+		{"192.168.1.20:1313", "http://192.168.1.20:1313", site},
+		{"[::1]:1313", "http://[::1]:1313", site},
+		{"localhost:1313", "http://127.0.0.1:1313", "http://127.0.0.1:1313"}, // another page's origin
+		{"attacker.example:1313", "http://attacker.example:1313", "http://attacker.example:1313"},
+	} {
+		req, _ := http.NewRequest("POST", "http://"+tt.host+"/api/consent", nil)
+		req.Header.Set("Origin", tt.origin)
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		if seen != tt.want {
+			t.Errorf("Host %s, Origin %s: the API sees %s, want %s", tt.host, tt.origin, seen, tt.want)
+		}
 	}
 }

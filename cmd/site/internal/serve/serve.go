@@ -55,7 +55,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeStore()
 
-	srv, err := Start(Options{Src: *src, BaseURL: origin + "/", API: sameOrigin(origin, api.HTTPHandler(h)), Debounce: *debounce, Log: stderr})
+	srv, err := Start(Options{Src: *src, BaseURL: origin + "/", API: sameOrigin(os.Getenv("SITE_ORIGIN"), api.HTTPHandler(h)), Debounce: *debounce, Log: stderr})
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: %w", err)

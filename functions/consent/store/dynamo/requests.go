@@ -181,7 +181,11 @@ func transitionExpr(t store.Transition, now time.Time) (expression.Expression, e
 	upd := expression.Set(expression.Name("status"), expression.Value(t.To)).
 		Set(expression.Name("gsi1pk"), expression.Value(statusPK(t.To))).
 		Set(expression.Name("updatedAt"), expression.Value(t.Now)).
-		Set(expression.Name("history"), expression.ListAppend(expression.Name("history"), expression.Value(line)))
+		// if_not_exists: a request stored before histories were kept in
+		// the item has none yet, and list_append refuses a missing list.
+		Set(expression.Name("history"), expression.ListAppend(
+			expression.IfNotExists(expression.Name("history"), expression.Value(&types.AttributeValueMemberL{})),
+			expression.Value(line)))
 	upd = setExpiry(upd, t.ExpiresAt)
 	return expression.NewBuilder().WithCondition(cond).WithUpdate(upd).Build()
 }

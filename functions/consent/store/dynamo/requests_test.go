@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -66,5 +67,35 @@ func TestHistoryInTheItem(t *testing.T) {
 	}
 	if len(evs) != 2 || evs[0].Action != "received" || evs[1].Action != store.StatusVerified {
 		t.Errorf("history %+v, want received and verified, and nothing of the refused change", evs)
+	}
+}
+
+// TestRequestWithoutHistory: a request stored before its history was kept
+// in its item (it has no history attribute) still changes, and its history
+// starts with the change.
+func TestRequestWithoutHistory(t *testing.T) {
+	db := testenv.Dynalite(t)
+	client, table := db.Client(), db.Table(t)
+	ctx := context.Background()
+	r := storetest.Request("KS-OLD001", 1)
+	item, err := attributevalue.MarshalMap(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"pk": "REQUEST#" + r.Reference, "sk": "REQUEST", "gsi1pk": "STATUS#" + r.Status, "gsi1sk": r.DueAt + "#" + r.Reference} {
+		item[k] = &types.AttributeValueMemberS{Value: v}
+	}
+	if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
+		t.Fatal(err)
+	}
+	s := dynamo.New(client, table)
+	if _, err := s.Transition(ctx, r.Reference, store.Transition{
+		From: []string{store.StatusUnverified}, To: store.StatusVerified, Now: r.ReceivedAt,
+		Event: storetest.Audit(r.Reference, "verified", store.StatusVerified, 1),
+	}); err != nil {
+		t.Fatalf("Transition of a request without a history: %v", err)
+	}
+	if evs, err := s.AuditEvents(ctx, r.Reference); err != nil || len(evs) != 1 || evs[0].Action != "verified" {
+		t.Errorf("history %+v, %v; want the one verified line", evs, err)
 	}
 }

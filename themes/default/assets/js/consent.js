@@ -15,7 +15,7 @@
   // A random UUID v4: crypto.randomUUID exists only in secure contexts, and
   // the preview may be opened over http from a phone.
   const uuid = () => ([1e7] + -1e3 + -4e3 + -8e3 + -1e11).replace(/[018]/g, c => (c ^ crypto.getRandomValues(new Uint8Array(1))[0] & 15 >> c / 4).toString(16))
-  let opener, memory = [], busy, backoff = 2e3
+  let opener, memory = [], busy, backoff = 2e3, modal
 
   // Google Consent Mode v2: everything denied before any gated tag can run
   // (this script is the first deferred one, gated tags come after it).
@@ -116,13 +116,16 @@
   // While the first layer covers the bottom of the screen, the page scrolls
   // what gets the focus clear of it, up to its very end (WCAG 2.4.11).
   const clear = () => {
-    const h = cc.open && !cc.matches(':modal') ? cc.offsetHeight + 'px' : ''
+    const h = cc.open && !modal ? cc.offsetHeight + 'px' : ''
     d.documentElement.style.scrollPaddingBottom = d.body.style.paddingBottom = h
   }
   addEventListener('resize', clear)
-  const show = modal => {
+  // (`modal` is kept, not asked of :modal, which browsers that have
+  // <dialog> without :modal refuse with an exception.)
+  const show = m => {
     cc.open && cc.close()
-    modal ? cc.showModal() : cc.show()
+    modal = m
+    m ? cc.showModal() : cc.show()
     clear()
     cc.querySelector('h2').focus({ preventScroll: true })
   }
