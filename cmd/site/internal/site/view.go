@@ -225,6 +225,10 @@ func (v *View) URLOf(key string) string {
 // Asset is the hashed URL of a theme asset.
 func (v *View) Asset(name string) (string, error) { return v.s.Theme.AssetURL(name) }
 
+// CookieDays is how long the consent cookie lives: MaxReconsentDays, for no
+// choice may hold longer than its cookie.
+func (v *View) CookieDays() int { return content.MaxReconsentDays }
+
 // PolicyVersion and ConsentVersion: see content.Site.
 func (v *View) PolicyVersion() string  { return v.s.Content.PolicyVersion }
 func (v *View) ConsentVersion() string { return v.s.Content.ConsentVersion }

@@ -10,7 +10,7 @@
   const boxes = all('input', cc), optional = boxes.filter(b => !b.disabled)
   const gpc = navigator.globalPrivacyControl === true
   const Q = 'pelqim_queue'
-  const MAX_AGE = 33696000 // 390 days (content.MaxReconsentDays): under the 13 months regulators allow
+  const MAX_AGE = ds.cookieDays * 864e2 // under the 13 months regulators allow
   const ran = {} // categories whose gated scripts run in this page
   // A random UUID v4: crypto.randomUUID exists only in secure contexts, and
   // the preview may be opened over http from a phone.
@@ -36,6 +36,15 @@
   // A choice holds for this version of the declaration, for reconsentDays.
   const valid = () => rec && rec.v == ds.consentVersion && Date.now() - rec.t < ds.reconsentDays * 864e5
   const granted = c => valid() && rec.on.includes(c)
+  // The cookie is the whole domain's where the site is on it: the store's
+  // pages read the choice there.
+  const scope = (h = location.hostname, dom = ds.cookieDomain) => dom && (h == dom || h.endsWith('.' + dom)) ? ';Domain=' + dom : ''
+  // Writes the cookie chosen at t (ms), replacing one of this host alone;
+  // it ends MAX_AGE after the choice, however often it is written.
+  const write = (v, t, sc = scope()) => {
+    sc && (d.cookie = 'pelqim_consent=;Path=/;Max-Age=0')
+    d.cookie = `pelqim_consent=${v};Path=/;Max-Age=${MAX_AGE - ((Date.now() - t) / 1e3 | 0)};SameSite=Lax${sc}${location.protocol == 'https:' ? ';Secure' : ''}`
+  }
 
   const apply = () => {
     gtag && gtag('consent', 'update', mode(granted))
@@ -104,7 +113,7 @@
         backoff = Math.min(backoff * 2, 6e4)
         return setTimeout(flush, r && r.headers.get('Retry-After') * 1e3 || backoff)
       }
-      bad && console.error('pelqim: the consent API refused a record (' + s + '); it is dropped', ev)
+      bad && console.error('consent record refused', s, ev)
       save(load().filter(x => x.eventId != ev.eventId))
       backoff = 2e3
     }
@@ -147,11 +156,7 @@
     const id = rec ? rec.id : uuid(), t = Date.now() / 1e3 | 0
     const on = Object.keys(cats).filter(c => cats[c])
     rec = { id, v: ds.consentVersion, t: t * 1e3, on }
-    // For the whole domain where the site is on it (the store reads the
-    // choice there), replacing a cookie of this host alone.
-    const h = location.hostname, dom = ds.cookieDomain
-    const scope = dom && (h == dom || h.endsWith('.' + dom)) ? (d.cookie = 'pelqim_consent=;Path=/;Max-Age=0', ';Domain=' + dom) : ''
-    d.cookie = `pelqim_consent=1.${id}.${rec.v}.${t}.${on.join('+')};Path=/;Max-Age=${MAX_AGE};SameSite=Lax${scope}${location.protocol == 'https:' ? ';Secure' : ''}`
+    write(`1.${id}.${rec.v}.${t}.${on.join('+')}`, rec.t)
     seen = cookie()
     save([...load(), {
       consentId: id, eventId: uuid(), action, categories: cats,
@@ -216,6 +221,8 @@
   d.addEventListener('visibilitychange', () => d.visibilityState == 'visible' && refresh())
 
   cc.querySelector('[data-cc-gpc]').hidden = !gpc
+  // A choice made before the cookie was the domain's moves there.
+  rec && scope() && (write(seen, rec.t), seen = cookie())
   opener = d.activeElement
   sync()
   valid() ? apply() : show()
