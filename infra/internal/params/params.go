@@ -254,6 +254,9 @@ func Site(path string) ([]Param, error) {
 		Consent struct {
 			RetentionDays int `yaml:"retentionDays"`
 		} `yaml:"consent"`
+		Requests struct {
+			RetentionDays int `yaml:"retentionDays"`
+		} `yaml:"requests"`
 	}
 	if err := root.Decode(&c); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -272,6 +275,9 @@ func Site(path string) ([]Param, error) {
 	ps := []Param{{"DomainName", u.Hostname()}, {"Languages", strings.Join(langs, ",")}, {"DefaultLanguage", c.DefaultLanguage}}
 	if d := c.Consent.RetentionDays; d > 0 {
 		ps = append(ps, Param{"RetentionDays", strconv.Itoa(d)})
+	}
+	if d := c.Requests.RetentionDays; d > 0 {
+		ps = append(ps, Param{"RequestRetentionDays", strconv.Itoa(d)})
 	}
 	return ps, nil
 }

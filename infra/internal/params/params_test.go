@@ -149,9 +149,9 @@ func TestAllPassesDefaults(t *testing.T) {
 	}{
 		{"nothing set", site, nil, []string{"RetentionDays=1095", "RequestRetentionDays=1095",
 			"ReservedConcurrency=20", "AlarmEmail=", "OriginSecretVersion="}},
-		{"set", site + "consent: {retentionDays: 400}\n",
+		{"set", site + "consent: {retentionDays: 400}\nrequests: {retentionDays: 730}\n",
 			map[string]string{"PELQIM_ALARM_EMAIL": "ops@a.example", "PELQIM_RESERVED_CONCURRENCY": "5"},
-			[]string{"RetentionDays=400", "RequestRetentionDays=1095", "ReservedConcurrency=5",
+			[]string{"RetentionDays=400", "RequestRetentionDays=730", "ReservedConcurrency=5",
 				"AlarmEmail=ops@a.example", "OriginSecretVersion="}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

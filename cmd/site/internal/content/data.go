@@ -5,9 +5,12 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"pelqim/functions/consent/store"
 )
 
 // Text is a string in every language of the site, keyed by language code.
@@ -40,6 +43,10 @@ type Config struct {
 	} `yaml:"consent"`
 	Requests struct {
 		API string `yaml:"api"`
+		// RetentionDays, when set, is how long an answered data request
+		// is kept: the deploy passes it on (REQUEST_RETENTION_DAYS). The
+		// data-request pages state the period, and must change with it.
+		RetentionDays int `yaml:"retentionDays"`
 	} `yaml:"requests"`
 }
 
@@ -125,8 +132,9 @@ func isDomain(s string) bool {
 }
 
 // A consent choice holds for DefaultReconsentDays unless the configuration
-// says otherwise, and never longer than the consent cookie lives (its
-// Max-Age in consent.js, 390 days: under the 13 months regulators allow).
+// says otherwise, and never longer than the consent cookie lives, which is
+// MaxReconsentDays (the banner's data-cookie-days: under the 13 months
+// regulators allow).
 const (
 	DefaultReconsentDays = 182
 	MaxReconsentDays     = 390
@@ -230,15 +238,19 @@ func validateConfig(c *Config, root *yaml.Node) (languagesOK bool, err error) {
 	if c.Wishlist != "" {
 		v.absURL(field(root, "wishlist"), "wishlist", c.Wishlist)
 	}
-	if c.Consent.RetentionDays < 0 {
-		v.errorf(field(field(root, "consent"), "retentionDays"), "retentionDays must be a positive number of days (or 0, or left out: 1095)")
+	for _, key := range []string{"consent", "requests"} {
+		parent := field(root, key)
+		n := field(parent, "retentionDays")
+		if d, err := strconv.Atoi(n.Value); n != parent && (err != nil || d < 0 || d > store.MaxRetentionDays) {
+			v.errorf(n, "%s.retentionDays must be a number of days up to %d (or 0, or left out: 1095)", key, store.MaxRetentionDays)
+		}
 	}
-	if n := field(field(root, "consent"), "reconsentDays"); n.Kind != yaml.ScalarNode {
+	if consent := field(root, "consent"); field(consent, "reconsentDays") == consent {
 		c.Consent.ReconsentDays = DefaultReconsentDays
 	} else if d := c.Consent.ReconsentDays; d < 1 || d > MaxReconsentDays {
 		// 0 would make every choice outdated as soon as it is made: a banner
 		// that never goes away.
-		v.errorf(n, "reconsentDays must be between 1 and %d days (the consent cookie's life), or left out: %d", MaxReconsentDays, DefaultReconsentDays)
+		v.errorf(field(consent, "reconsentDays"), "reconsentDays must be between 1 and %d days (the consent cookie's life), or left out: %d", MaxReconsentDays, DefaultReconsentDays)
 	}
 	return languagesOK, v.errs.Err()
 }

@@ -42,10 +42,11 @@ func TestReconsentDaysDefault(t *testing.T) {
 	for _, tt := range []struct{ name, consent string }{
 		{"no consent block", ""},
 		{"consent block without it", "consent:\n  api: /api/consent\n"},
+		{"empty consent block", "consent:\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
-			config := "defaultLanguage: sq\nbaseURL: https://example.com/\ntitle: {sq: T}\nlanguages:\n  - {code: sq, name: Shqip, locale: sq_AL}\n" + tt.consent
+			config := "defaultLanguage: sq\nbaseURL: https://example.com/\nstore: https://example.com/\ntitle: {sq: T}\nlanguages:\n  - {code: sq, name: Shqip, locale: sq_AL}\n" + tt.consent
 			if err := os.MkdirAll(filepath.Join(root, "content"), 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -55,6 +56,9 @@ func TestReconsentDaysDefault(t *testing.T) {
 			c, err := ReadConfig(root)
 			if c == nil {
 				t.Fatalf("ReadConfig: %v", err)
+			}
+			if err != nil {
+				t.Errorf("ReadConfig: %v", err)
 			}
 			if got := c.Consent.ReconsentDays; got != DefaultReconsentDays {
 				t.Errorf("reconsentDays = %d, want %d (%v)", got, DefaultReconsentDays, err)
