@@ -119,7 +119,7 @@ func (h *Handler) accepted(kind bodyKind, ref, lang string, due time.Time) Respo
 	return Response{
 		Status: http.StatusSeeOther,
 		Header: http.Header{
-			"Location":               {"/api/requests/received?" + q.Encode()},
+			"Location":               {RequestsPath + "/received?" + q.Encode()},
 			"Cache-Control":          {"no-store"},
 			"X-Content-Type-Options": {"nosniff"},
 		},

@@ -14,7 +14,7 @@ import (
 // store read.
 func (h *Handler) verifyLink(ref, token, lang string) string {
 	q := url.Values{"ref": {ref}, "token": {token}, "lang": {lang}}
-	return strings.TrimSuffix(h.Origin, "/") + "/api/requests/verify?" + q.Encode()
+	return strings.TrimSuffix(h.Origin, "/") + RequestsPath + "/verify?" + q.Encode()
 }
 
 // confirmationMail is the email asking the requester to confirm, in the

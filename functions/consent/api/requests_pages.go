@@ -55,7 +55,7 @@ func renderPage(p page) []byte {
 		b.WriteString("<p>" + e(para) + "</p>\n")
 	}
 	if f := p.Form; f != nil {
-		b.WriteString("<form method=\"post\" action=\"/api/requests\">\n<input type=\"hidden\" name=\"language\" value=\"" + e(f.Language) + "\">\n" +
+		b.WriteString("<form method=\"post\" action=\"" + RequestsPath + "\">\n<input type=\"hidden\" name=\"language\" value=\"" + e(f.Language) + "\">\n" +
 			"<fieldset>\n<legend>" + e(f.Legend) + "</legend>\n")
 		for _, o := range f.Types {
 			checked := ""
@@ -72,7 +72,7 @@ func renderPage(p page) []byte {
 			"<p><button type=\"submit\">" + e(f.Submit) + "</button></p>\n</form>\n")
 	}
 	if c := p.Confirm; c != nil {
-		b.WriteString("<form method=\"post\" action=\"/api/requests/verify\">\n" +
+		b.WriteString("<form method=\"post\" action=\"" + RequestsPath + "/verify\">\n" +
 			"<input type=\"hidden\" name=\"ref\" value=\"" + e(c.Ref) + "\">\n" +
 			"<input type=\"hidden\" name=\"token\" value=\"" + e(c.Token) + "\">\n" +
 			"<input type=\"hidden\" name=\"lang\" value=\"" + e(c.Lang) + "\">\n" +

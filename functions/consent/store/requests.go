@@ -17,7 +17,8 @@ import (
 // clock. Callers drop them with Expired, as the API does consent records.
 type Requests interface {
 	// PutRequest stores r unless a request with its reference exists
-	// (ErrExists: the caller draws another reference), then appends ev.
+	// (ErrExists: the caller draws another reference), with ev as its
+	// history's first line, in one write.
 	PutRequest(ctx context.Context, r DataRequest, ev AuditEvent) error
 	// Request returns one request, or ErrNotFound.
 	Request(ctx context.Context, ref string) (DataRequest, error)

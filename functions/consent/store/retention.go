@@ -3,7 +3,7 @@ package store
 import "time"
 
 // How long data requests are kept: the one statement of the rule, which
-// the privacy policy repeats. RequestExpiry applies it.
+// the data-request pages state. RequestExpiry applies it.
 //
 //   - Unverified: until UnverifiedGrace after the confirmation link expires
 //     (the link works for 7 days, api.TokenLifetime: 14 days after it was
