@@ -23,8 +23,8 @@ type Requests interface {
 	// Request returns one request, or ErrNotFound.
 	Request(ctx context.Context, ref string) (DataRequest, error)
 	// Transition changes a request's status when the conditions of t hold
-	// and appends t.Event, in one atomic step, and gives every audit line
-	// of the request the request's new expiry. It returns the updated request;
+	// and appends t.Event, in one atomic step (the history then reads
+	// with the request's new expiry). It returns the updated request;
 	// ErrNotFound (also for a request expired by t.Now) or ErrConflict (a
 	// condition failed: nothing changed).
 	Transition(ctx context.Context, ref string, t Transition) (DataRequest, error)
@@ -102,9 +102,9 @@ type AuditEvent struct {
 	Status    string `json:"status" dynamodbav:"status"` // the status after the event
 	Note      string `json:"note,omitempty" dynamodbav:"note,omitempty"`
 	Who       string `json:"who" dynamodbav:"who"` // "requester", "system" or the staff member
-	// ExpiresAt is the request's own: the stores set it on every line of
-	// a request whenever the request's changes, whatever the caller put
-	// here, so a request's history goes when the request goes.
+	// ExpiresAt is the request's own: the stores give it to every line
+	// as they read it (AuditEvents), whatever the caller put here, so a
+	// request's history goes when the request goes.
 	ExpiresAt int64 `json:"expiresAt,omitempty" dynamodbav:"expiresAt,omitempty"`
 }
 

@@ -73,7 +73,6 @@ func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.Au
 		if err := b.Put([]byte(r.Reference), val); err != nil {
 			return err
 		}
-		ev.ExpiresAt = r.ExpiresAt // the history goes with the request
 		return putAudit(tx, ev)
 	})
 	if err != nil {
@@ -107,8 +106,8 @@ func (s *Store) Request(ctx context.Context, ref string) (store.DataRequest, err
 	return r, nil
 }
 
-// Transition implements store.Requests: check, update, audit and the
-// audit lines' expiry in one write transaction, which bbolt serialises.
+// Transition implements store.Requests: check, update and audit in one
+// write transaction, which bbolt serialises.
 // Like the consent records, nothing here is deleted at its expiry (the
 // local preview's few items are not worth a sweeper); readers drop
 // expired ones, and an expired request is refused as not found.
@@ -141,50 +140,12 @@ func (s *Store) Transition(ctx context.Context, ref string, t store.Transition) 
 		if err := b.Put([]byte(ref), val); err != nil {
 			return err
 		}
-		t.Event.ExpiresAt = t.ExpiresAt
-		if err := putAudit(tx, t.Event); err != nil {
-			return err
-		}
-		return setAuditExpiry(tx, ref, t.ExpiresAt)
+		return putAudit(tx, t.Event)
 	})
 	if err != nil {
 		return store.DataRequest{}, fmt.Errorf("%s request %s: %w", t.To, ref, err)
 	}
 	return r, nil
-}
-
-// setAuditExpiry gives every audit line of ref the expiry expiresAt, so
-// the history goes with the request.
-func setAuditExpiry(tx *bolt.Tx, ref string, expiresAt int64) error {
-	b, err := bucket(tx, auditBucket)
-	if err != nil {
-		return err
-	}
-	prefix := []byte(ref + "/")
-	type line struct{ k, v []byte }
-	var changed []line // bbolt forbids writing while a cursor walks
-	c := b.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		var ev store.AuditEvent
-		if err := json.Unmarshal(v, &ev); err != nil {
-			return fmt.Errorf("decode %s: %w", k, err)
-		}
-		if ev.ExpiresAt == expiresAt {
-			continue
-		}
-		ev.ExpiresAt = expiresAt
-		val, err := json.Marshal(ev)
-		if err != nil {
-			return err
-		}
-		changed = append(changed, line{bytes.Clone(k), val})
-	}
-	for _, l := range changed {
-		if err := b.Put(l.k, l.v); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // RequestsByStatus implements store.Requests with a scan: the local store
@@ -223,12 +184,16 @@ func (s *Store) AuditEvents(ctx context.Context, ref string) ([]store.AuditEvent
 		if b == nil {
 			return nil
 		}
+		// Each line has its request's expiry, read with it, as DynamoDB's
+		// history in the request's item has.
+		r, _ := getRequest(tx.Bucket(requestBucket), ref)
 		c := b.Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			var ev store.AuditEvent
 			if err := json.Unmarshal(v, &ev); err != nil {
 				return fmt.Errorf("decode %s: %w", k, err)
 			}
+			ev.ExpiresAt = r.ExpiresAt
 			evs = append(evs, ev)
 		}
 		return nil
