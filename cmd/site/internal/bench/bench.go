@@ -49,7 +49,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	b := &bench{options: o, work: work, log: stderr}
 	if o.only != "hugo" {
 		if b.ours = o.site; b.ours == "" {
-			if b.ours, err = buildOurs(repo, filepath.Join(work, "bin"), stderr); err != nil {
+			if b.ours, err = buildStatic(repo, filepath.Join(work, "bin"), "cmd/site", stderr); err != nil {
 				return err
 			}
 		}
@@ -71,7 +71,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	// depend on what ran before.
 	var realRes realFigures
 	if b.ours != "" && o.real > 0 {
-		if b.floor, err = buildFloor(repo, filepath.Join(work, "bin"), stderr); err != nil {
+		if b.floor, err = buildStatic(repo, filepath.Join(work, "bin"), floorPkg, stderr); err != nil {
 			return err
 		}
 		if realRes, err = b.realSite(repo); err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 )
@@ -43,22 +44,14 @@ func repoRoot() (string, error) {
 // loader's and cgo's start-up.
 var static = []string{"CGO_ENABLED=0"}
 
-// buildOurs compiles cmd/site once, so that every run starts the same binary.
-func buildOurs(repo, dir string, log io.Writer) (string, error) {
-	bin := filepath.Join(dir, "site")
-	fmt.Fprintln(log, "bench: go build ./cmd/site")
-	if err := goBuild(repo, static, bin, "./cmd/site"); err != nil {
-		return "", fmt.Errorf("build our generator: %w", err)
-	}
-	return bin, nil
-}
-
-// buildFloor compiles startfloor as it compiles cmd/site.
-func buildFloor(repo, dir string, log io.Writer) (string, error) {
-	bin := filepath.Join(dir, "startfloor")
-	fmt.Fprintln(log, "bench: go build ./"+floorPkg)
-	if err := goBuild(repo, static, bin, "./"+floorPkg); err != nil {
-		return "", fmt.Errorf("build startfloor: %w", err)
+// buildStatic compiles the package pkg (relative to the repository) once,
+// statically, into dir, so that every run starts the same binary: cmd/site,
+// and startfloor built the same way.
+func buildStatic(repo, dir, pkg string, log io.Writer) (string, error) {
+	bin := filepath.Join(dir, path.Base(pkg))
+	fmt.Fprintln(log, "bench: go build ./"+pkg)
+	if err := goBuild(repo, static, bin, "./"+pkg); err != nil {
+		return "", fmt.Errorf("build %s: %w", pkg, err)
 	}
 	return bin, nil
 }
