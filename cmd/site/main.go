@@ -3,6 +3,7 @@
 //	site build [-src DIR] [-out DIR] [-baseURL URL]
 //	site check [-src DIR]
 //	site serve [-src DIR] [-addr HOST:PORT] [-data DIR]
+//	site generate [-src DIR]
 //	site bench [flags]
 package main
 
@@ -18,8 +19,9 @@ import (
 
 	"pelqim/cmd/site/internal/bench"
 	"pelqim/cmd/site/internal/check"
-	"pelqim/cmd/site/internal/content"
+	"pelqim/cmd/site/internal/generate"
 	"pelqim/cmd/site/internal/site"
+	"pelqim/content"
 )
 
 const usage = `usage: site <command> [flags]
@@ -28,6 +30,7 @@ commands:
   build   render the site into -out (default public)
   check   report broken links, missing translations and bad input
   serve   build, serve and rebuild on change, with the API at /api/
+  generate  write the Go copies of the facts the consent function needs
   bench   compare build speed and memory with Hugo
 
 Run "site <command> -h" for the flags of a command.
@@ -43,10 +46,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cmds := map[string]func([]string, io.Writer, io.Writer) error{
-		"build": build,
-		"check": runCheck,
-		"serve": runServe,
-		"bench": bench.Run,
+		"build":    build,
+		"check":    runCheck,
+		"serve":    runServe,
+		"generate": runGenerate,
+		"bench":    bench.Run,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -118,6 +122,29 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "checked %d pages: no problems\n", n)
+	return nil
+}
+
+func runGenerate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("generate", stderr)
+	src := fs.String("src", ".", "repository `dir`")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := site.Load(*src, site.Options{})
+	if err != nil {
+		return err
+	}
+	files, err := generate.Files(s)
+	if err != nil {
+		return err
+	}
+	if err := generate.Write(*src, files); err != nil {
+		return err
+	}
+	for _, f := range files {
+		fmt.Fprintln(stdout, "wrote", f.Path)
+	}
 	return nil
 }
 

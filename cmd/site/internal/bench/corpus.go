@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"pelqim/cmd/site/internal/content"
+	"pelqim/cmd/site/internal/source"
 )
 
 // corpus is a synthetic site in our content format: pages pages in every
@@ -65,7 +65,7 @@ func (c corpus) page(li, i int) []byte {
 	title := fmt.Sprintf("%s %d: %s", l.section, i, w.words(3, true))
 	key := fmt.Sprintf("p%05d", i)
 	if i == 1 {
-		key = content.PolicyKey // every site has one: consent records carry its version
+		key = source.PolicyKey // every site has one: consent records carry its version
 	}
 	w.frontMatter(title, slug(l, i), key, layout, 10+i, lastmod)
 	w.paragraph()

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"pelqim/cmd/site/internal/content"
 	"pelqim/cmd/site/internal/markdown"
 	"pelqim/cmd/site/internal/rawfile"
+	"pelqim/cmd/site/internal/source"
 )
 
 // sample is one measured child process.
@@ -164,7 +164,7 @@ func markdownFloor(c corpus) (time.Duration, error) {
 	var total time.Duration
 	var buf bytes.Buffer
 	err := c.each(func(rel string, data []byte) error {
-		p, err := content.ParsePage("content/"+rel, "", data)
+		p, err := source.ParsePage("content/"+rel, "", data)
 		if err != nil {
 			return err
 		}

@@ -8,23 +8,23 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 
-	"pelqim/cmd/site/internal/content"
 	"pelqim/cmd/site/internal/markdown"
 	"pelqim/cmd/site/internal/site"
+	"pelqim/cmd/site/internal/source"
 )
 
 // BenchmarkStages times the per-page stages of a build on one synthetic
 // policy page, to show where a page's time goes.
 func BenchmarkStages(b *testing.B) {
 	src := corpus{pages: 100, seed: 1}.page(0, 7)
-	p, err := content.ParsePage("content/sq/p.md", "sq", src)
+	p, err := source.ParsePage("content/sq/p.md", "sq", src)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("page: %d bytes, body %d", len(src), len(p.Body))
 	b.Run("frontmatter", func(b *testing.B) {
 		for b.Loop() {
-			content.ParsePage("content/sq/p.md", "sq", src)
+			source.ParsePage("content/sq/p.md", "sq", src)
 		}
 	})
 	b.Run("render", func(b *testing.B) {

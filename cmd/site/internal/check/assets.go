@@ -11,8 +11,8 @@ import (
 	"github.com/tdewolff/parse/v2/css"
 	"golang.org/x/net/html"
 
-	"pelqim/cmd/site/internal/content"
 	"pelqim/cmd/site/internal/markdown"
+	"pelqim/content"
 )
 
 // assetURL is a URL an asset loads, at its line.

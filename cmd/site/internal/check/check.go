@@ -17,10 +17,12 @@ import (
 	"github.com/yuin/goldmark/util"
 	"golang.org/x/net/html"
 
-	"pelqim/cmd/site/internal/content"
+	"pelqim/cmd/site/internal/generate"
 	"pelqim/cmd/site/internal/markdown"
 	"pelqim/cmd/site/internal/site"
-	"pelqim/functions/consent/api"
+	"pelqim/cmd/site/internal/source"
+	"pelqim/content"
+	"pelqim/content/schema"
 )
 
 // PageBudget is the most a page may weigh, HTML with its CSS and JS,
@@ -31,25 +33,17 @@ const PageBudget = 14 * 1024
 func Run(root string) (int, error) {
 	s, err := site.Load(root, site.Options{})
 	if err != nil {
-		// A language the consent function lacks is known from the
-		// configuration alone: said now, beside what stopped the load
-		// (which, for a new language, is its missing texts and pages).
-		if cfg, _ := content.ReadConfig(root); cfg != nil {
-			err = content.Errors(append(content.List(err), functionLanguages(cfg)...)).Err()
-		}
 		return 0, err
 	}
-	return Site(s)
+	return Built(s)
 }
 
-// Site checks a loaded site.
-func Site(s *site.Site) (int, error) {
+// Built checks a loaded site.
+func Built(s *site.Site) (int, error) {
 	var errs content.Errors
 	errs = append(errs, translations(s.Content)...)
 	errs = append(errs, menu(s.Content)...)
-	errs = append(errs, functionLanguages(&s.Content.Config)...)
-	errs = append(errs, requestsPages(s.Content)...)
-	errs = append(errs, functionContract(s.Content)...)
+	errs = append(errs, generated(s)...)
 	errs = append(errs, assetRequests(s.Content.Root, s.Theme.Dir)...)
 	built := map[string]*page{}
 	assets := map[string][]byte{}
@@ -107,7 +101,7 @@ func urlOf(p string) string {
 
 // menu reports the menu's keys that no page has: the menu would silently
 // leave them out.
-func menu(c *content.Site) []error {
+func menu(c *source.Content) []error {
 	keys := map[string]bool{}
 	for _, p := range c.Pages {
 		keys[p.TranslationKey] = true
@@ -115,86 +109,26 @@ func menu(c *content.Site) []error {
 	var errs []error
 	for _, key := range c.Config.Menu {
 		if !keys[key] {
-			errs = append(errs, content.Errorf(content.ConfigFile, c.Config.Lines.Line("menu"), "menu: no page has translationKey %q", key))
+			errs = append(errs, content.Errorf(schema.ConfigFile, c.Config.Lines.Line("menu"), "menu: no page has translationKey %q", key))
 		}
 	}
 	return errs
 }
 
-// functionLanguages reports the languages of the site that the consent
-// function refuses consent records and data requests in. It cannot read the
-// site's content: it runs elsewhere.
-func functionLanguages(cfg *content.Config) []error {
-	var errs []error
-	known := api.Languages()
-	for _, l := range cfg.Languages {
-		if !slices.Contains(known, l.Code) {
-			errs = append(errs, content.Errorf(content.ConfigFile, cfg.Lines.Line("languages"),
-				"language %q: the consent function refuses records and data requests in it (it knows %s): add its texts, data-request page and month names to functions/consent/api/requests_i18n.go",
-				l.Code, strings.Join(known, ", ")))
-		}
+// generated reports the generated Go copies (package generate) that no
+// longer match the content and theme they are made from: the consent
+// function would refuse a new language or category, or show old texts.
+func generated(s *site.Site) []error {
+	files, err := generate.Files(s)
+	if err != nil {
+		return content.List(err)
 	}
-	return errs
-}
-
-// functionContract reports cookie categories other than those a consent
-// record holds, and API addresses other than the function's: either way
-// every choice or request would be refused.
-func functionContract(c *content.Site) []error {
-	var errs []error
-	var ids, required []string
-	for _, cat := range c.Data.Categories {
-		ids = append(ids, cat.ID)
-		if cat.Required {
-			required = append(required, cat.ID)
-		}
-	}
-	want := api.Categories()
-	if !slices.Equal(ids, want) || !slices.Equal(required, want[:1]) {
-		errs = append(errs, content.Errorf(content.DataFiles.Categories, 0,
-			"the categories are %s (required: %s), but consent records hold %s (required: %s): change the consent function (functions/consent/api) with them",
-			strings.Join(ids, ", "), strings.Join(required, ", "), strings.Join(want, ", "), want[0]))
-	}
-	for _, a := range []struct{ key, got, want string }{
-		{"consent", c.Config.Consent.API, api.ConsentPath},
-		{"requests", c.Config.Requests.API, api.RequestsPath},
-	} {
-		if a.got != a.want {
-			errs = append(errs, content.Errorf(content.ConfigFile, c.Config.Lines.Line(a.key),
-				"%s.api is %q, but the consent function takes them at %s", a.key, a.got, a.want))
-		}
-	}
-	return errs
-}
-
-// requestsPages reports a data-request page at another address than the
-// one the consent function's own pages lead back to, or none at all.
-func requestsPages(c *content.Site) []error {
-	var errs []error
-	found := map[string]bool{}
-	for _, p := range c.Pages {
-		if p.Layout != "requests" {
-			continue
-		}
-		found[p.Lang] = true
-		if want := api.RequestsPage(p.Lang); want != "" && p.URL() != want {
-			errs = append(errs, content.Errorf(p.File, p.Line("slug"),
-				"the data-request page is at %s, but the consent function's pages lead back to %s: change requestSlugs in functions/consent/api/requests_i18n.go with it",
-				p.URL(), want))
-		}
-	}
-	for _, l := range c.Config.Languages {
-		if want := api.RequestsPage(l.Code); want != "" && !found[l.Code] {
-			errs = append(errs, content.Errorf("content/"+l.Code, 0,
-				"no data-request page (layout: requests), where the consent function's pages lead back to (%s)", want))
-		}
-	}
-	return errs
+	return generate.Stale(s.Content.Root, files)
 }
 
 // translations reports pages missing in a language, and translations older
 // than the default language's version they translate.
-func translations(c *content.Site) []error {
+func translations(c *source.Content) []error {
 	var errs []error
 	def := c.Config.DefaultLanguage
 	seen := map[string]bool{}

@@ -9,7 +9,8 @@ import (
 	"slices"
 	"strings"
 
-	"pelqim/cmd/site/internal/content"
+	"pelqim/cmd/site/internal/source"
+	"pelqim/content"
 )
 
 // rescan finds the pages added or removed in the given languages by
@@ -34,7 +35,7 @@ func (b *builder) rescan(langs map[string]bool) ([]string, error) {
 				files = append(files, f)
 			}
 		}
-		for _, known := range []map[string]*content.Page{b.pages, b.good} {
+		for _, known := range []map[string]*source.Page{b.pages, b.good} {
 			for f := range known {
 				if strings.HasPrefix(f, "content/"+lang+"/") && !seen[f] {
 					files = append(files, f)
@@ -74,7 +75,7 @@ func (b *builder) readPages(files []string) error {
 	}
 	// In the model's order, new pages last: SetPages sorts, and sorting
 	// what is nearly sorted is quick.
-	list := make([]*content.Page, 0, len(pages))
+	list := make([]*source.Page, 0, len(pages))
 	for _, p := range c.Pages {
 		if q := pages[p.File]; q != nil {
 			list = append(list, q)
@@ -95,7 +96,7 @@ func (b *builder) readPages(files []string) error {
 // keepLastmod carries over the date a page without lastmod was given from
 // git when it was loaded: an edit not yet committed keeps that date in a
 // fresh build too, and re-asking git on every keystroke would be slow.
-func keepLastmod(p, old *content.Page) {
+func keepLastmod(p, old *source.Page) {
 	if old == nil || !p.Lastmod.IsZero() {
 		return
 	}

@@ -9,8 +9,10 @@ import (
 	"strings"
 	"sync"
 
-	"pelqim/cmd/site/internal/content"
 	"pelqim/cmd/site/internal/site"
+	"pelqim/cmd/site/internal/source"
+	"pelqim/content"
+	"pelqim/content/schema"
 )
 
 // builder keeps the loaded site between edits and re-renders only the
@@ -27,12 +29,12 @@ type builder struct {
 	root string
 	opts site.Options
 
-	site  *site.Site               // the model; nil until a first load succeeds
-	pages map[string]*content.Page // the model's pages by file
+	site  *site.Site              // the model; nil until a first load succeeds
+	pages map[string]*source.Page // the model's pages by file
 
-	outputs map[string]*site.Output  // last good build, by output path
-	bytes   map[string][]byte        // their bytes
-	good    map[string]*content.Page // the pages they were made from, by file
+	outputs map[string]*site.Output // last good build, by output path
+	bytes   map[string][]byte       // their bytes
+	good    map[string]*source.Page // the pages they were made from, by file
 
 	pending map[string]bool // sources changed since the last good build
 	full    bool            // the next rebuild must load everything
@@ -86,7 +88,7 @@ func (b *builder) rebuild(files []string, full bool) (*result, error) {
 		return nil, nil
 	}
 	b.full = b.full || full
-	if b.full || b.site == nil || b.pending[content.ConfigFile] || b.pending["content"] {
+	if b.full || b.site == nil || b.pending[schema.ConfigFile] || b.pending["content"] {
 		return b.reload()
 	}
 	return b.update()
@@ -97,7 +99,7 @@ func (b *builder) rebuild(files []string, full bool) (*result, error) {
 // Editors' swap and backup files elsewhere are ignored.
 func (b *builder) relevant(f string) bool {
 	switch {
-	case f == "content" || f == "themes" || f == content.ConfigFile:
+	case f == "content" || f == "themes" || f == schema.ConfigFile:
 		return true
 	case isScratch(f):
 		return false
@@ -126,7 +128,7 @@ func (b *builder) reload() (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages := map[string]*content.Page{}
+	pages := map[string]*source.Page{}
 	for _, p := range st.Content.Pages {
 		pages[p.File] = p
 	}

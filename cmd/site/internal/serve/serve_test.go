@@ -13,6 +13,7 @@ import (
 
 	"pelqim/cmd/site/internal/site"
 	"pelqim/cmd/site/internal/theme"
+	"pelqim/content/schema"
 )
 
 // scriptTag is how the minified pages load the reload client.
@@ -26,7 +27,7 @@ func TestServedLikeBuilt(t *testing.T) {
 	if _, err := site.Build(p.dir, out, site.Options{BaseURL: p.url + "/"}); err != nil {
 		t.Fatal(err)
 	}
-	th, err := theme.Load(p.dir, site.ThemeDir, []string{"sq", "en", "sr"})
+	th, err := theme.Load(p.dir, schema.ThemeDir, []string{"sq", "en", "sr"})
 	if err != nil {
 		t.Fatal(err)
 	}

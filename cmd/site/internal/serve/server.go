@@ -12,9 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"pelqim/cmd/site/internal/content"
 	"pelqim/cmd/site/internal/site"
-	"pelqim/cmd/site/internal/theme"
+	"pelqim/content"
+	"pelqim/content/schema"
 )
 
 // The preview's own files live under /_pelqim/, a path no site output
@@ -77,7 +77,7 @@ type Server struct {
 
 	mu      sync.RWMutex
 	files   map[string][]byte // the last good site, by output path
-	headers []theme.Header
+	headers []schema.Header
 	build   int64    // counts the builds that changed what is served
 	broken  []string // errors of the last rebuild, nil when it succeeded
 	loaded  bool     // some build has succeeded
@@ -102,7 +102,7 @@ func Start(opts Options) (*Server, error) {
 		done:    make(chan struct{}),
 		files:   map[string][]byte{},
 	}
-	w, err := newWatcher(opts.Src, []string{"content", site.ThemeDir}, opts.Debounce, opts.Log)
+	w, err := newWatcher(opts.Src, []string{"content", schema.ThemeDir}, opts.Debounce, opts.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +166,7 @@ func (s *Server) fail(err error) {
 	s.mu.Lock()
 	s.broken = lines
 	if !s.loaded && s.headers == nil { // the error page runs under them too
-		s.headers, _ = theme.ReadHeaders(s.opts.Src, site.ThemeDir)
+		s.headers, _ = schema.ReadHeaders(s.opts.Src)
 	}
 	s.mu.Unlock()
 	s.hub.publish("broken", brokenEvent{Errors: lines})

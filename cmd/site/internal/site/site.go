@@ -20,14 +20,13 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"pelqim/cmd/site/internal/content"
 	"pelqim/cmd/site/internal/markdown"
 	"pelqim/cmd/site/internal/outdir"
+	"pelqim/cmd/site/internal/source"
 	"pelqim/cmd/site/internal/theme"
+	"pelqim/content"
+	"pelqim/content/schema"
 )
-
-// ThemeDir is the theme the site uses, relative to the source root.
-const ThemeDir = "themes/default"
 
 // Options tune a build.
 type Options struct {
@@ -40,7 +39,7 @@ type Options struct {
 
 // Site is a loaded site, ready to render.
 type Site struct {
-	Content *content.Site
+	Content *source.Content
 	Theme   *theme.Theme
 	Options Options
 	base    string // the base URL without its trailing slash
@@ -58,15 +57,19 @@ type Site struct {
 // the languages, so it loads while the pages do.
 func Load(root string, opts Options) (*Site, error) {
 	var (
-		wg          sync.WaitGroup
-		t           *theme.Theme
-		themeErr    error
-		langs, lerr = content.Languages(root)
+		wg        sync.WaitGroup
+		t         *theme.Theme
+		themeErr  error
+		langs     []string
+		cfg, lerr = schema.ReadConfig(root)
 	)
-	if langs != nil {
-		wg.Go(func() { t, themeErr = theme.Load(root, ThemeDir, langs) })
+	if cfg != nil {
+		langs = cfg.Langs()
 	}
-	c, err := content.Load(root)
+	if langs != nil {
+		wg.Go(func() { t, themeErr = theme.Load(root, schema.ThemeDir, langs) })
+	}
+	c, err := source.Load(root)
 	wg.Wait()
 	if err != nil {
 		// With the theme's: a new language's missing strings are said
@@ -83,15 +86,15 @@ func Load(root string, opts Options) (*Site, error) {
 }
 
 // New joins already-loaded content with the theme under root.
-func New(root string, c *content.Site, opts Options) (*Site, error) {
-	t, err := theme.Load(root, ThemeDir, c.Langs())
+func New(root string, c *source.Content, opts Options) (*Site, error) {
+	t, err := theme.Load(root, schema.ThemeDir, c.Langs())
 	if err != nil {
 		return nil, err
 	}
 	return join(c, t, opts)
 }
 
-func join(c *content.Site, t *theme.Theme, opts Options) (*Site, error) {
+func join(c *source.Content, t *theme.Theme, opts Options) (*Site, error) {
 	s := &Site{Content: c, Theme: t, Options: opts}
 	if err := s.SetBaseURL(opts.BaseURL); err != nil {
 		return nil, err
@@ -110,16 +113,16 @@ func join(c *content.Site, t *theme.Theme, opts Options) (*Site, error) {
 // changing the pages of a loaded site.
 func (s *Site) Validate() error {
 	if !s.Theme.Layouts.Has("chooser") {
-		return content.Errorf(ThemeDir+"/layouts", 0, "the theme has no chooser.html: the layout of the root page, where visitors choose their language")
+		return content.Errorf(schema.ThemeDir+"/layouts", 0, "the theme has no chooser.html: the layout of the root page, where visitors choose their language")
 	}
 	for _, p := range s.Content.Pages {
 		if !s.Theme.Layouts.Has(p.Layout) {
-			return content.Errorf(p.File, p.Line("layout"), "layout %q: the theme has no %s/layouts/%s.html", p.Layout, ThemeDir, p.Layout)
+			return content.Errorf(p.File, p.Line("layout"), "layout %q: the theme has no %s/layouts/%s.html", p.Layout, schema.ThemeDir, p.Layout)
 		}
 	}
 	if s.Content.PolicyVersion == "" {
 		return content.Errorf("content/"+s.Content.Config.DefaultLanguage, 0,
-			"no privacy policy (a page with translationKey %s, not a draft): consent cannot be recorded without its version", content.PolicyKey)
+			"no privacy policy (a page with translationKey %s, not a draft): consent cannot be recorded without its version", source.PolicyKey)
 	}
 	return nil
 }
@@ -130,7 +133,7 @@ func (s *Site) SetBaseURL(raw string) error {
 	if raw == "" {
 		raw = s.Content.Config.BaseURL
 	}
-	u, err := content.ParseBaseURL(raw)
+	u, err := schema.ParseBaseURL(raw)
 	if err != nil {
 		return fmt.Errorf("base URL: %w", err)
 	}
@@ -145,8 +148,8 @@ func (s *Site) Abs(rel string) string {
 
 // Output is one file of the built site.
 type Output struct {
-	Path string        // relative to the output root, slash-separated
-	Page *content.Page // the page it renders, if any
+	Path string       // relative to the output root, slash-separated
+	Page *source.Page // the page it renders, if any
 	// Deps are the source files (relative to the root) it was made from.
 	// "*" means everything: configuration, theme, the policy version.
 	Deps []string
@@ -185,7 +188,7 @@ func (s *Site) Outputs() []*Output {
 	if pol := s.policy(); pol != nil {
 		policy = []string{pol.File}
 	}
-	every := slices.Clip(s.filesWhere(func(*content.Page) bool { return true }))
+	every := slices.Clip(s.filesWhere(func(*source.Page) bool { return true }))
 	deps := s.depsOf(every)
 	for _, p := range s.Content.Pages {
 		body := []string{p.File}
@@ -196,7 +199,7 @@ func (s *Site) Outputs() []*Output {
 	}
 	// The chooser is drawn like the default language's home page (menu,
 	// footer, banner), which is what it depends on.
-	chooser := s.filesWhere(func(p *content.Page) bool { return p.Layout == "home" })
+	chooser := s.filesWhere(func(p *source.Page) bool { return p.Layout == "home" })
 	if home := s.Content.Page(s.Content.Config.DefaultLanguage, "home"); home != nil {
 		chooser = deps(home)
 	}
@@ -220,13 +223,13 @@ func (s *Site) Outputs() []*Output {
 // every is all page files: what a page depends on when the layouts may
 // link to any page, shared by all pages, so the outputs stay linear in
 // the number of pages.
-func (s *Site) depsOf(every []string) func(*content.Page) []string {
+func (s *Site) depsOf(every []string) func(*source.Page) []string {
 	if s.Theme.LinksAnyPage {
-		return func(*content.Page) []string { return every }
+		return func(*source.Page) []string { return every }
 	}
 	keys := slices.Concat(s.Content.Config.Menu, s.Theme.LinkedKeys)
 	pol := s.policy()
-	return func(p *content.Page) []string {
+	return func(p *source.Page) []string {
 		deps := []string{p.File}
 		for _, t := range s.Content.Translations(p) {
 			if t != p {
@@ -234,7 +237,7 @@ func (s *Site) depsOf(every []string) func(*content.Page) []string {
 			}
 		}
 		if p.Layout == "home" {
-			deps = append(deps, s.filesWhere(func(q *content.Page) bool { return q.Lang == p.Lang && q != p })...)
+			deps = append(deps, s.filesWhere(func(q *source.Page) bool { return q.Lang == p.Lang && q != p })...)
 		} else {
 			// Looked up by key, not by scanning every page.
 			for _, key := range keys {
@@ -258,11 +261,11 @@ func (s *Site) depsOf(every []string) func(*content.Page) []string {
 }
 
 // policy is the page whose body hash is the policy version, or nil.
-func (s *Site) policy() *content.Page {
-	return s.Content.Page(s.Content.Config.DefaultLanguage, content.PolicyKey)
+func (s *Site) policy() *source.Page {
+	return s.Content.Page(s.Content.Config.DefaultLanguage, source.PolicyKey)
 }
 
-func (s *Site) filesWhere(keep func(*content.Page) bool) []string {
+func (s *Site) filesWhere(keep func(*source.Page) bool) []string {
 	var files []string
 	for _, p := range s.Content.Pages {
 		if keep(p) {

@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"pelqim/cmd/site/internal/content"
 	"pelqim/cmd/site/internal/markdown"
+	"pelqim/cmd/site/internal/source"
+	"pelqim/content"
+	"pelqim/content/schema"
 )
 
 // View is what a layout sees as its dot: one page in one language.
@@ -19,7 +21,7 @@ import (
 // and calls a method, and pages are many.
 type View struct {
 	s *Site
-	*content.Page
+	*source.Page
 	Content template.HTML
 	// TOC lists the page's second-level headings, for its table of contents.
 	TOC []markdown.Heading
@@ -35,7 +37,7 @@ type View struct {
 }
 
 // view makes the View of page p, at its own URL or at canonical.
-func (s *Site) view(p *content.Page, canonical string) *View {
+func (s *Site) view(p *source.Page, canonical string) *View {
 	v := &View{s: s, Page: p, Scripts: s.Options.Scripts}
 	v.Tag = tag(s.language(p.Lang))
 	v.SiteTitle = s.Content.Config.Title[p.Lang]
@@ -65,7 +67,7 @@ type Link struct {
 // Alternate is an hreflang link to a translation (or x-default).
 type Alternate struct{ Hreflang, Href string }
 
-func (s *Site) renderPage(p *content.Page) ([]byte, *markdown.Doc, error) {
+func (s *Site) renderPage(p *source.Page) ([]byte, *markdown.Doc, error) {
 	doc, err := markdown.Render(p.Body)
 	if err != nil {
 		return nil, nil, content.Errorf(p.File, p.BodyLine, "%v", err)
@@ -75,7 +77,7 @@ func (s *Site) renderPage(p *content.Page) ([]byte, *markdown.Doc, error) {
 }
 
 // pageView is the view of page p whose body rendered to doc.
-func (s *Site) pageView(p *content.Page, doc *markdown.Doc) *View {
+func (s *Site) pageView(p *source.Page, doc *markdown.Doc) *View {
 	v := s.view(p, "")
 	v.Content = template.HTML(doc.HTML)
 	for _, h := range doc.Headings {
@@ -86,7 +88,7 @@ func (s *Site) pageView(p *content.Page, doc *markdown.Doc) *View {
 	return v
 }
 
-func (s *Site) execute(layout string, v *View, p *content.Page) ([]byte, error) {
+func (s *Site) execute(layout string, v *View, p *source.Page) ([]byte, error) {
 	buf, _ := s.written.Get().(*bytes.Buffer)
 	if buf == nil {
 		buf = new(bytes.Buffer)
@@ -138,22 +140,25 @@ func (v *View) T(key string) (string, error) {
 	return str, nil
 }
 
-// Site is the site configuration.
-func (v *View) Site() *content.Config { return &v.s.Content.Config }
+// Config is the site configuration.
+func (v *View) Config() *schema.Config { return &v.s.Content.Config }
 
 // Data is the site's data: cookies, categories, products, contact.
-func (v *View) Data() *content.Data { return &v.s.Content.Data }
+func (v *View) Data() *schema.Data { return &v.s.Content.Data }
 
 // RequestTypes are the kinds of data request the form offers.
-func (v *View) RequestTypes() []string {
-	return []string{"access", "rectify", "erase", "restrict", "portability", "object", "withdraw"}
-}
+func (v *View) RequestTypes() []string { return content.RequestTypes }
+
+// ConsentPath and RequestsPath are where the banner and the data-request
+// form post to.
+func (v *View) ConsentPath() string  { return content.ConsentPath }
+func (v *View) RequestsPath() string { return content.RequestsPath }
 
 // alternates are the hreflang links: every translation, the page itself
 // included, and x-default (the language chooser for home pages, else the
 // default language's page). They are the same on every translation, which
 // makes them reciprocal.
-func (s *Site) alternates(p *content.Page) []Alternate {
+func (s *Site) alternates(p *source.Page) []Alternate {
 	var alts []Alternate
 	var def string
 	for _, t := range s.Content.Translations(p) {
@@ -176,7 +181,7 @@ func (s *Site) alternates(p *content.Page) []Alternate {
 
 // languages links to p in every language (to that language's home page
 // where it has no translation), for the language switcher.
-func (s *Site) languages(p *content.Page) []Link {
+func (s *Site) languages(p *source.Page) []Link {
 	var links []Link
 	for _, l := range s.Content.Config.Languages {
 		t := s.Content.Page(l.Code, p.TranslationKey)
@@ -192,7 +197,7 @@ func (s *Site) languages(p *content.Page) []Link {
 }
 
 // menu is the main navigation in p's language.
-func (s *Site) menu(p *content.Page) []Link {
+func (s *Site) menu(p *source.Page) []Link {
 	var links []Link
 	for _, key := range s.Content.Config.Menu {
 		if q := s.Content.Page(p.Lang, key); q != nil {
@@ -203,8 +208,8 @@ func (s *Site) menu(p *content.Page) []Link {
 }
 
 // Pages lists the other pages of the page's language, for the home page.
-func (v *View) Pages() []*content.Page {
-	var ps []*content.Page
+func (v *View) Pages() []*source.Page {
+	var ps []*source.Page
 	for _, p := range v.s.Content.Pages {
 		if p.Lang == v.Lang && p.Layout != "home" && p.Layout != "404" {
 			ps = append(ps, p)
@@ -227,15 +232,15 @@ func (v *View) Asset(name string) (string, error) { return v.s.Theme.AssetURL(na
 
 // CookieDays is how long the consent cookie lives: MaxReconsentDays, for no
 // choice may hold longer than its cookie.
-func (v *View) CookieDays() int { return content.MaxReconsentDays }
+func (v *View) CookieDays() content.Days { return content.ConsentCookie }
 
-// PolicyVersion and ConsentVersion: see content.Site.
+// PolicyVersion and ConsentVersion: see source.Content.
 func (v *View) PolicyVersion() string  { return v.s.Content.PolicyVersion }
 func (v *View) ConsentVersion() string { return v.s.Content.ConsentVersion }
 
 // Cookies lists the declared cookies of a category.
-func (v *View) Cookies(category string) []content.Cookie {
-	var cs []content.Cookie
+func (v *View) Cookies(category string) []schema.Cookie {
+	var cs []schema.Cookie
 	for _, c := range v.s.Content.Data.Cookies {
 		if c.Category == category {
 			cs = append(cs, c)
@@ -283,10 +288,10 @@ func (v *View) ContactLD() any {
 	}
 }
 
-func (s *Site) language(code string) content.Language {
-	i := slices.IndexFunc(s.Content.Config.Languages, func(l content.Language) bool { return l.Code == code })
+func (s *Site) language(code string) schema.Language {
+	i := slices.IndexFunc(s.Content.Config.Languages, func(l schema.Language) bool { return l.Code == code })
 	if i < 0 {
-		return content.Language{Code: code}
+		return schema.Language{Code: code}
 	}
 	return s.Content.Config.Languages[i]
 }
@@ -294,7 +299,7 @@ func (s *Site) language(code string) content.Language {
 // tag is a language's BCP 47 tag: its code, plus the script subtag of its
 // locale (sr_Latn_RS gives sr-Latn), which tells readers and search engines
 // which alphabet the page uses.
-func tag(l content.Language) string {
+func tag(l schema.Language) string {
 	for _, part := range strings.Split(l.Locale, "_")[1:] {
 		if len(part) == 4 {
 			return l.Code + "-" + part

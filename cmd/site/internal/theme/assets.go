@@ -18,7 +18,7 @@ import (
 	"github.com/tdewolff/parse/v2"
 	cssparse "github.com/tdewolff/parse/v2/css"
 
-	"pelqim/cmd/site/internal/content"
+	"pelqim/content"
 )
 
 // Minifier minifies the theme's assets: CSS, JS and SVG.

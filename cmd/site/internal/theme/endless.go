@@ -7,7 +7,7 @@ import (
 	"strings"
 	"text/template/parse"
 
-	"pelqim/cmd/site/internal/content"
+	"pelqim/content"
 )
 
 // cycles reports the endless templates of the loaded layouts at the lines

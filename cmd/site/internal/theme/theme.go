@@ -22,8 +22,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"pelqim/cmd/site/internal/content"
 	"pelqim/cmd/site/internal/rawfile"
+	"pelqim/content"
+	"pelqim/content/schema"
 )
 
 // Theme is a loaded theme.
@@ -34,7 +35,7 @@ type Theme struct {
 	Strings map[string]map[string]string
 	// Assets maps a source name (site.css, consent.js) to its output.
 	Assets  map[string]Asset
-	Headers []Header
+	Headers []schema.Header // schema.HeadersFile
 	// LinkedKeys are the translation keys of the pages the layouts link to
 	// by name ({{.URLOf "cookies"}}); LinksAnyPage is set when a layout
 	// names a page by a value known only as it renders.
@@ -53,12 +54,6 @@ type Asset struct {
 	URL  string // /assets/site.1a2b3c4d5e6f.css
 	Data []byte
 }
-
-// Header is one HTTP response header.
-type Header struct{ Name, Value string }
-
-// HeadersFile is the one definition of the security headers.
-const HeadersFile = "headers.yaml"
 
 // Load reads the theme at dir (relative to root) for the given languages.
 func Load(root, dir string, langs []string) (*Theme, error) {
@@ -292,7 +287,7 @@ func (t *Theme) loadStrings(root string, langs []string) error {
 		}
 		var doc yaml.Node
 		if err := yaml.Unmarshal(src, &doc); err != nil {
-			errs = append(errs, content.YAMLError(t.rel(f), 0, err))
+			errs = append(errs, schema.YAMLError(t.rel(f), 0, err))
 			continue
 		}
 		table, at := map[string]string{}, map[string]int{}
@@ -332,56 +327,14 @@ func (t *Theme) loadStrings(root string, langs []string) error {
 	return slices.CompactFunc(errs, func(a, b error) bool { return a.Error() == b.Error() }).Err()
 }
 
-// ReadHeaders reads the security headers of the theme at dir alone: the
-// live preview sends them with its error page while the site does not
-// build.
-func ReadHeaders(root, dir string) ([]Header, error) {
-	t := &Theme{Dir: dir}
-	err := t.loadHeaders(root, nil)
-	return t.Headers, err
+func (t *Theme) loadHeaders(root string, _ []string) (err error) {
+	t.Headers, err = schema.ReadHeaders(root)
+	return err
 }
-
-func (t *Theme) loadHeaders(root string, _ []string) error {
-	src, err := t.read(root, HeadersFile)
-	if err != nil {
-		return err
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return content.YAMLError(t.rel(HeadersFile), 0, err)
-	}
-	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
-		return content.Errorf(t.rel(HeadersFile), 1, "expected a mapping of header names to values")
-	}
-	var errs content.Errors
-	m := doc.Content[0].Content
-	for i := 0; i+1 < len(m); i += 2 {
-		k, v := m[i], m[i+1]
-		switch {
-		case !headerName.MatchString(k.Value):
-			errs = append(errs, content.Errorf(t.rel(HeadersFile), k.Line, "%q is not a header name", k.Value))
-		case t.Header(k.Value) != "":
-			errs = append(errs, content.Errorf(t.rel(HeadersFile), k.Line, "%s is defined twice", k.Value))
-		case v.Kind != yaml.ScalarNode || strings.TrimSpace(v.Value) == "":
-			errs = append(errs, content.Errorf(t.rel(HeadersFile), v.Line, "%s: the value must be a non-empty string", k.Value))
-		default:
-			t.Headers = append(t.Headers, Header{k.Value, v.Value})
-		}
-	}
-	return errs.Err()
-}
-
-// headerName is an HTTP field name (RFC 9110's token).
-var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 // Header returns the value of header name, or "".
 func (t *Theme) Header(name string) string {
-	for _, h := range t.Headers {
-		if strings.EqualFold(h.Name, name) {
-			return h.Value
-		}
-	}
-	return ""
+	return schema.HeaderValue(t.Headers, name)
 }
 
 // hashName inserts a short content hash before the extension.

@@ -1,7 +1,8 @@
-package content
+package source
 
 import (
 	"errors"
+	"pelqim/content"
 	"strings"
 	"testing"
 )
@@ -74,8 +75,8 @@ func FuzzParsePage(f *testing.F) {
 			}
 			return
 		}
-		for _, e := range List(err) {
-			var ce *Error
+		for _, e := range content.List(err) {
+			var ce *content.Error
 			if !errors.As(e, &ce) || !strings.HasPrefix(e.Error(), "content/en/x.md:") {
 				t.Fatalf("error not in file:line form: %v", e)
 			}

@@ -1,7 +1,7 @@
-// Package content loads what editors write (content/config.yaml, the data
+// Package source loads what editors write (content/config.yaml, the data
 // files under content/data/ and the Markdown pages under content/LANG/) into
 // one validated model, reporting every problem as file:line: message.
-package content
+package source
 
 import (
 	"bufio"
@@ -19,17 +19,18 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
 	"golang.org/x/sync/errgroup"
 
 	"pelqim/cmd/site/internal/rawfile"
+	"pelqim/content"
+	"pelqim/content/schema"
 )
 
-// Site is the loaded content: configuration, data and pages.
-type Site struct {
+// Content is the loaded source of a site: configuration, data and pages.
+type Content struct {
 	Root   string
-	Config Config
-	Data   Data
+	Config schema.Config
+	Data   schema.Data
 	// Pages holds every non-draft page, ordered by language (as configured),
 	// weight, then file name, so that everything built from it is deterministic.
 	// Set it with SetPages, which also indexes it.
@@ -48,21 +49,21 @@ type Site struct {
 // PolicyKey is the translationKey of the privacy policy.
 const PolicyKey = "privacy"
 
-// Load reads the site under root. A problem in the configuration that
+// Load reads the content under root. A problem in the configuration that
 // leaves its languages sound (a missing title text, a wrong URL) is
 // reported with those of the data and pages, not alone before them.
-func Load(root string) (*Site, error) {
-	s := &Site{Root: root}
-	usable, err := s.loadConfig()
-	if !usable {
+func Load(root string) (*Content, error) {
+	cfg, err := schema.ReadConfig(root)
+	if cfg == nil {
 		return nil, err
 	}
-	errs := Errors(List(err))
+	s := &Content{Root: root, Config: *cfg}
+	errs := content.Errors(content.List(err))
 	if err := s.LoadData(); err != nil {
-		errs = append(errs, List(err)...)
+		errs = append(errs, content.List(err)...)
 	}
 	if err := s.loadPages(); err != nil {
-		errs = append(errs, List(err)...)
+		errs = append(errs, content.List(err)...)
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -70,43 +71,13 @@ func Load(root string) (*Site, error) {
 	return s, nil
 }
 
-// Languages reads the configuration alone and returns its problems, and its
-// language codes when those are sound (nil otherwise).
-func Languages(root string) ([]string, error) {
-	cfg, err := ReadConfig(root)
-	if cfg == nil {
-		return nil, err
-	}
-	return cfg.Langs(), err
-}
-
-// ReadConfig reads the configuration alone and returns its problems, and
-// the configuration when its languages are sound (nil otherwise).
-func ReadConfig(root string) (*Config, error) {
-	s := &Site{Root: root}
-	usable, err := s.loadConfig()
-	if !usable {
-		return nil, err
-	}
-	return &s.Config, err
-}
-
 // Langs returns the language codes in configured order.
-func (s *Site) Langs() []string { return s.Config.Langs() }
+func (s *Content) Langs() []string { return s.Config.Langs() }
 
-// Langs returns the language codes in configured order.
-func (c *Config) Langs() []string {
-	var ls []string
-	for _, l := range c.Languages {
-		ls = append(ls, l.Code)
-	}
-	return ls
-}
-
-func (s *Site) read(file string) ([]byte, error) {
+func (s *Content) read(file string) ([]byte, error) {
 	b, err := rawfile.Read(filepath.Join(s.Root, filepath.FromSlash(file)))
 	if err != nil {
-		return nil, &Error{File: file, Err: unwrapPath(err)}
+		return nil, &content.Error{File: file, Err: unwrapPath(err)}
 	}
 	return b, nil
 }
@@ -120,45 +91,13 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// loadConfig reads and validates the configuration, and tells whether its
-// languages are sound enough to load the rest of the site with.
-func (s *Site) loadConfig() (usable bool, err error) {
-	b, err := s.read(ConfigFile)
-	if err != nil {
-		return false, err
-	}
-	root, err := decodeYAML(ConfigFile, 0, b, &s.Config)
-	if err != nil {
-		return false, err
-	}
-	s.Config.Lines = keyLines(root, 0)
-	return validateConfig(&s.Config, root)
-}
-
 // LoadData (re)reads the data files and the consent version derived from them.
-func (s *Site) LoadData() error {
-	langs := s.Langs()
-	var errs Errors
-	load := func(file string, v any, validate func(root *yaml.Node) error) {
-		b, err := s.read(file)
-		if err == nil {
-			var root *yaml.Node
-			root, err = decodeYAML(file, 0, b, v)
-			if err == nil {
-				err = validate(root)
-			}
-		}
-		errs = append(errs, List(err)...)
+func (s *Content) LoadData() error {
+	d, err := schema.ReadData(s.Root, s.Langs())
+	if err != nil {
+		return err
 	}
-	var d Data
-	load(DataFiles.Categories, &d.Categories, func(r *yaml.Node) error { return validateCategories(langs, d.Categories, r) })
-	load(DataFiles.Cookies, &d.Cookies, func(r *yaml.Node) error { return validateCookies(langs, d.Categories, d.Cookies, r) })
-	load(DataFiles.Products, &d.Products, func(r *yaml.Node) error { return validateProducts(langs, &d.Products, r) })
-	load(DataFiles.Contact, &d.Contact, func(r *yaml.Node) error { return validateContact(langs, &d.Contact, r) })
-	if len(errs) > 0 {
-		return errs
-	}
-	s.Data = d
+	s.Data = *d
 	s.ConsentVersion = shortHash(d.Categories, d.Cookies)
 	return nil
 }
@@ -176,7 +115,7 @@ func shortHash(v ...any) string {
 
 // PageFiles lists the Markdown files of language lang, slash-separated and
 // relative to the root, in lexical order.
-func (s *Site) PageFiles(lang string) ([]string, error) {
+func (s *Content) PageFiles(lang string) ([]string, error) {
 	var files []string
 	dir := filepath.Join(s.Root, "content", lang)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -197,13 +136,13 @@ func (s *Site) PageFiles(lang string) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, &Error{File: path.Join("content", lang), Err: unwrapPath(err)}
+		return nil, &content.Error{File: path.Join("content", lang), Err: unwrapPath(err)}
 	}
 	return files, nil
 }
 
 // ReadPage parses one page file (slash-separated, relative to the root).
-func (s *Site) ReadPage(file string) (*Page, error) {
+func (s *Content) ReadPage(file string) (*Page, error) {
 	b, err := s.read(file)
 	if err != nil {
 		return nil, err
@@ -214,8 +153,8 @@ func (s *Site) ReadPage(file string) (*Page, error) {
 
 // loadPages reads every page, in parallel: parsing front matter is most of
 // a large site's loading time.
-func (s *Site) loadPages() error {
-	var errs Errors
+func (s *Content) loadPages() error {
+	var errs content.Errors
 	var files []string
 	for _, lang := range s.Langs() {
 		fs, err := s.PageFiles(lang)
@@ -238,7 +177,7 @@ func (s *Site) loadPages() error {
 	var keep []*Page
 	for i, p := range pages {
 		if fileErrs[i] != nil {
-			errs = append(errs, List(fileErrs[i])...)
+			errs = append(errs, content.List(fileErrs[i])...)
 		} else if !p.Draft {
 			keep = append(keep, p)
 		}
@@ -251,7 +190,7 @@ func (s *Site) loadPages() error {
 
 // SetPages orders and cross-checks pages, fills in missing lastmod dates
 // from git, and derives the policy version.
-func (s *Site) SetPages(pages []*Page) error {
+func (s *Content) SetPages(pages []*Page) error {
 	langs := s.Langs()
 	slices.SortStableFunc(pages, func(a, b *Page) int {
 		if c := slices.Index(langs, a.Lang) - slices.Index(langs, b.Lang); c != 0 {
@@ -262,17 +201,17 @@ func (s *Site) SetPages(pages []*Page) error {
 		}
 		return strings.Compare(a.File, b.File)
 	})
-	var errs Errors
+	var errs content.Errors
 	urls := map[string]*Page{}
 	keys := map[string]*Page{}
 	for _, p := range pages {
 		if q := urls[p.URL()]; q != nil {
-			errs = append(errs, Errorf(p.File, p.Line("slug"), "%s is also the address of %s", p.URL(), q.File))
+			errs = append(errs, content.Errorf(p.File, p.Line("slug"), "%s is also the address of %s", p.URL(), q.File))
 		}
 		urls[p.URL()] = p
 		k := p.Lang + "\x00" + p.TranslationKey
 		if q := keys[k]; q != nil {
-			errs = append(errs, Errorf(p.File, p.Line("translationKey"), "translationKey %q is also used by %s", p.TranslationKey, q.File))
+			errs = append(errs, content.Errorf(p.File, p.Line("translationKey"), "translationKey %q is also used by %s", p.TranslationKey, q.File))
 		}
 		keys[k] = p
 	}
@@ -295,7 +234,7 @@ func (s *Site) SetPages(pages []*Page) error {
 }
 
 // Page returns the page of lang with translationKey key, or nil.
-func (s *Site) Page(lang, key string) *Page {
+func (s *Content) Page(lang, key string) *Page {
 	for _, p := range s.byKey[key] {
 		if p.Lang == lang {
 			return p
@@ -306,13 +245,13 @@ func (s *Site) Page(lang, key string) *Page {
 
 // Translations returns the pages that share p's translationKey, p included,
 // in language order.
-func (s *Site) Translations(p *Page) []*Page {
+func (s *Content) Translations(p *Page) []*Page {
 	return slices.Clone(s.byKey[p.TranslationKey])
 }
 
 // fillLastmod dates pages without a lastmod by their file's last commit,
 // else by their date: the build must not depend on when it runs.
-func (s *Site) fillLastmod(pages []*Page) {
+func (s *Content) fillLastmod(pages []*Page) {
 	var dates map[string]time.Time
 	for _, p := range pages {
 		if !p.Lastmod.IsZero() {

@@ -1,8 +1,9 @@
-package content
+package source
 
 import (
 	"os"
 	"path/filepath"
+	"pelqim/content/schema"
 	"reflect"
 	"testing"
 )
@@ -98,14 +99,14 @@ func sameAsYAML(t *testing.T, src []byte) {
 		return
 	}
 	var slow FrontMatter
-	root, err := decodeYAML("p.md", 1, src, &slow)
+	root, err := schema.Decode("p.md", 1, src, &slow)
 	if err != nil {
 		t.Fatalf("%q: quick path took what yaml.v3 refuses: %v", src, err)
 	}
 	if !reflect.DeepEqual(quick, slow) {
 		t.Fatalf("%q: quick path read %+v, yaml.v3 %+v", src, quick, slow)
 	}
-	if slowLines := keyLines(root, 1); !reflect.DeepEqual(lines, slowLines) {
+	if slowLines := schema.LinesOf(root, 1); !reflect.DeepEqual(lines, slowLines) {
 		t.Fatalf("%q: quick path's lines %v, yaml.v3's %v", src, lines, slowLines)
 	}
 }

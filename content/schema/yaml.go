@@ -1,22 +1,27 @@
-package content
+package schema
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"pelqim/content"
 )
 
-// decodeYAML decodes src strictly (unknown keys are errors, as a misspelt
+// Decode decodes src strictly (unknown keys are errors, as a misspelt
 // key would otherwise be silently ignored) into v, and returns the document's
 // root node so that later checks can point at a line. The text is parsed
 // once: v is decoded from the node.
-func decodeYAML(file string, offset int, src []byte, v any) (*yaml.Node, error) {
+func Decode(file string, offset int, src []byte, v any) (*yaml.Node, error) {
 	// yaml.v3 would say only "invalid leading UTF-8 octet", with no line.
-	if err := validUTF8(file, offset, src); err != nil {
+	if err := ValidUTF8(file, offset, src); err != nil {
 		return nil, err
 	}
 	var doc yaml.Node
@@ -61,13 +66,13 @@ func decodeError(file string, offset int, root *yaml.Node, err error) error {
 	if at == nil {
 		return YAMLError(file, offset, err)
 	}
-	return Errorf(file, at.Line+offset, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+	return content.Errorf(file, at.Line+offset, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 }
 
 // unknownKeys reports the mapping keys under n that no field of t (by its
 // yaml tag, as yaml.v3 names fields) would take, as yaml.v3's strict
 // decoder does; Node.Decode has no strict mode.
-func unknownKeys(file string, offset int, n *yaml.Node, t reflect.Type) Errors {
+func unknownKeys(file string, offset int, n *yaml.Node, t reflect.Type) content.Errors {
 	k := keyCheck{file: file, offset: offset, seen: map[visit]bool{}}
 	return k.check(n, t)
 }
@@ -86,7 +91,7 @@ type visit struct {
 	t reflect.Type
 }
 
-func (k keyCheck) check(n *yaml.Node, t reflect.Type) Errors {
+func (k keyCheck) check(n *yaml.Node, t reflect.Type) content.Errors {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -99,7 +104,7 @@ func (k keyCheck) check(n *yaml.Node, t reflect.Type) Errors {
 		}
 		k.seen[visit{n, t}] = true
 	}
-	var errs Errors
+	var errs content.Errors
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode || reflect.PointerTo(t).Implements(unmarshaler) {
@@ -119,7 +124,7 @@ func (k keyCheck) check(n *yaml.Node, t reflect.Type) Errors {
 			}
 			f, ok := yamlField(t, key.Value)
 			if !ok {
-				errs = append(errs, Errorf(k.file, key.Line+k.offset, "field %s not found in type %s", key.Value, t))
+				errs = append(errs, content.Errorf(k.file, key.Line+k.offset, "field %s not found in type %s", key.Value, t))
 				continue
 			}
 			errs = append(errs, k.check(n.Content[i+1], f.Type)...)
@@ -189,7 +194,7 @@ func field(n *yaml.Node, key string) *yaml.Node {
 // KeyLines maps the top-level keys of a YAML file to their lines.
 type KeyLines map[string]int
 
-func keyLines(root *yaml.Node, offset int) KeyLines {
+func LinesOf(root *yaml.Node, offset int) KeyLines {
 	lines := KeyLines{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		lines[root.Content[i].Value] = root.Content[i].Line + offset
@@ -205,18 +210,48 @@ func (l KeyLines) Line(key string) int {
 	return 1
 }
 
-// validUTF8 reports the line of src's first byte that is not UTF-8 (src
+// ValidUTF8 reports the line of src's first byte that is not UTF-8 (src
 // begins on line offset+1 of file).
-func validUTF8(file string, offset int, src []byte) error {
+func ValidUTF8(file string, offset int, src []byte) error {
 	if utf8.Valid(src) {
 		return nil
 	}
 	for i := 0; i < len(src); {
 		r, n := utf8.DecodeRune(src[i:])
 		if r == utf8.RuneError && n <= 1 {
-			return Errorf(file, offset+1+bytes.Count(src[:i], []byte("\n")), "not valid UTF-8 (byte %#x): save the file as UTF-8", src[i])
+			return content.Errorf(file, offset+1+bytes.Count(src[:i], []byte("\n")), "not valid UTF-8 (byte %#x): save the file as UTF-8", src[i])
 		}
 		i += n
 	}
 	return nil
+}
+
+// yamlLine matches the "line N: message" that go.yaml.in/yaml/v3 puts in
+// its syntax and type errors. It and atLine are compiled when an error first
+// needs them, not at every start.
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+): (.*)`) })
+
+var atLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`at line \d+`) })
+
+// YAMLError turns a YAML error into one *Error per problem, with lines
+// shifted by offset (the lines above the YAML, e.g. a front matter fence).
+func YAMLError(file string, offset int, err error) error {
+	var es content.Errors
+	for _, line := range strings.Split(err.Error(), "\n") {
+		m := yamlLine().FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		// "already defined at line N" names a line of the YAML too.
+		msg := atLine().ReplaceAllStringFunc(m[2], func(s string) string {
+			k, _ := strconv.Atoi(strings.TrimPrefix(s, "at line "))
+			return fmt.Sprintf("at line %d", k+offset)
+		})
+		es = append(es, content.Errorf(file, n+offset, "%s", msg))
+	}
+	if len(es) == 0 {
+		return &content.Error{File: file, Line: offset + 1, Err: fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "yaml: "))}
+	}
+	return es.Err()
 }

@@ -1,8 +1,10 @@
-package content
+package source
 
 import (
 	"bytes"
 	"path"
+	"pelqim/content"
+	"pelqim/content/schema"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,8 +32,8 @@ type Page struct {
 	File     string // e.g. content/sq/privatesia.md
 	Lang     string
 	Body     []byte
-	BodyLine int      // line of the body's first line in File
-	Lines    KeyLines // line of each front matter key, for errors
+	BodyLine int             // line of the body's first line in File
+	Lines    schema.KeyLines // line of each front matter key, for errors
 }
 
 // URL is the page's root-relative address: /sq/ for a home page,
@@ -68,7 +70,7 @@ var (
 
 // ParsePage reads a page from src, the contents of file in language lang.
 func ParsePage(file, lang string, src []byte) (*Page, error) {
-	if err := validUTF8(file, 0, src); err != nil {
+	if err := schema.ValidUTF8(file, 0, src); err != nil {
 		return nil, err
 	}
 	src = bytes.TrimPrefix(src, []byte("\uFEFF"))
@@ -91,11 +93,11 @@ func (p *Page) decode(fm []byte) error {
 		return nil
 	}
 	const offset = 1 // the opening "---"
-	root, err := decodeYAML(p.File, offset, fm, &p.FrontMatter)
+	root, err := schema.Decode(p.File, offset, fm, &p.FrontMatter)
 	if err != nil {
 		return err
 	}
-	p.Lines = keyLines(root, offset)
+	p.Lines = schema.LinesOf(root, offset)
 	return nil
 }
 
@@ -104,7 +106,7 @@ func (p *Page) decode(fm []byte) error {
 func splitFrontMatter(file string, src []byte) (fm, body []byte, bodyLine int, err error) {
 	first, rest := cutLine(src)
 	if !isFence(first) {
-		return nil, nil, 0, Errorf(file, 1, `front matter missing: the file must start with a "---" line`)
+		return nil, nil, 0, content.Errorf(file, 1, `front matter missing: the file must start with a "---" line`)
 	}
 	// Line by line to the closing fence only: the body may be long.
 	fmStart := len(first)
@@ -115,7 +117,7 @@ func splitFrontMatter(file string, src []byte) (fm, body []byte, bodyLine int, e
 		}
 		rest = after
 	}
-	return nil, nil, 0, Errorf(file, 1, `front matter not closed: no second "---" line`)
+	return nil, nil, 0, content.Errorf(file, 1, `front matter not closed: no second "---" line`)
 }
 
 // cutLine splits b after its first newline (the line keeps it).
@@ -132,9 +134,9 @@ func isFence(line []byte) bool { return bytes.Equal(bytes.TrimRight(line, " \r\n
 var Layouts = []string{"home", "page", "policy", "cookies", "categories", "contact", "requests", "404"}
 
 func (p *Page) validate() error {
-	var es Errors
+	var es content.Errors
 	bad := func(key, format string, args ...any) {
-		es = append(es, Errorf(p.File, p.Line(key), format, args...))
+		es = append(es, content.Errorf(p.File, p.Line(key), format, args...))
 	}
 	if strings.TrimSpace(p.Title) == "" {
 		bad("title", "front matter: title is missing")

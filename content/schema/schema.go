@@ -1,16 +1,20 @@
-package content
+// Package schema reads and validates what editors configure: the site's
+// configuration (content/config.yaml), its data files (content/data/) and
+// the theme's security headers. It is the one schema of those files:
+// the generator, `site check` and the deploy all read them here, and every
+// problem is reported as file:line: message.
+package schema
 
 import (
 	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
-	"pelqim/functions/consent/store"
+	"pelqim/content"
 )
 
 // Text is a string in every language of the site, keyed by language code.
@@ -28,25 +32,25 @@ type Config struct {
 	Menu    []string `yaml:"menu"`
 	Lines   KeyLines `yaml:"-"` // line of each key, for errors
 	Consent struct {
-		API         string `yaml:"api"`
-		ConsentMode bool   `yaml:"consentMode"`
+		ConsentMode bool `yaml:"consentMode"`
 		// CookieDomain, when set, is the Domain of the consent cookie: the
 		// store's pages on the same domain read the choice made here.
 		CookieDomain string `yaml:"cookieDomain"`
 		// ReconsentDays is how long a choice holds before the banner asks
-		// again (DefaultReconsentDays when left out).
-		ReconsentDays int `yaml:"reconsentDays"`
-		// RetentionDays, when set, is how long the consent function keeps
-		// each record: the deploy passes it on. The cookie page states the
-		// period in its text, which must be changed with it.
-		RetentionDays int `yaml:"retentionDays"`
+		// again (content.DefaultReconsent when left out).
+		ReconsentDays content.Days `yaml:"reconsentDays"`
+		// RetentionDays is how long the consent function keeps each
+		// record (content.DefaultRetention when left out): the deploy
+		// passes it on. The cookie page states the period in its text,
+		// which must be changed with it.
+		RetentionDays content.Days `yaml:"retentionDays"`
 	} `yaml:"consent"`
 	Requests struct {
-		API string `yaml:"api"`
-		// RetentionDays, when set, is how long an answered data request
-		// is kept: the deploy passes it on (REQUEST_RETENTION_DAYS). The
-		// data-request pages state the period, and must change with it.
-		RetentionDays int `yaml:"retentionDays"`
+		// RetentionDays is how long an answered data request is kept
+		// (content.DefaultRetention when left out): the deploy passes it
+		// on. The data-request pages state the period, and must change
+		// with it.
+		RetentionDays content.Days `yaml:"retentionDays"`
 	} `yaml:"requests"`
 }
 
@@ -107,17 +111,6 @@ type Data struct {
 	Contact    Contact
 }
 
-// DataFiles names the data files, each one source of truth.
-var DataFiles = struct{ Categories, Cookies, Products, Contact string }{
-	"content/data/cookie-categories.yaml",
-	"content/data/cookies.yaml",
-	"content/data/categories.yaml",
-	"content/data/contact.yaml",
-}
-
-// ConfigFile is where the site configuration lives.
-const ConfigFile = "content/config.yaml"
-
 // isDomain tells whether s is a lowercase domain name of two labels or
 // more, as a cookie's Domain must be.
 func isDomain(s string) bool {
@@ -131,15 +124,6 @@ func isDomain(s string) bool {
 	return len(labels) > 1
 }
 
-// A consent choice holds for DefaultReconsentDays unless the configuration
-// says otherwise, and never longer than the consent cookie lives, which is
-// MaxReconsentDays (the banner's data-cookie-days: under the 13 months
-// regulators allow).
-const (
-	DefaultReconsentDays = 182
-	MaxReconsentDays     = 390
-)
-
 var (
 	langCode   = regexp.MustCompile(`^[a-z]{2,3}$`)
 	categoryID = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
@@ -150,11 +134,11 @@ var (
 type validator struct {
 	file  string
 	langs []string
-	errs  Errors
+	errs  content.Errors
 }
 
 func (v *validator) errorf(n *yaml.Node, format string, args ...any) {
-	v.errs = append(v.errs, Errorf(v.file, n.Line, format, args...))
+	v.errs = append(v.errs, content.Errorf(v.file, n.Line, format, args...))
 }
 
 // text requires t to have a non-empty value in every language, and no other.
@@ -238,19 +222,27 @@ func validateConfig(c *Config, root *yaml.Node) (languagesOK bool, err error) {
 	if c.Wishlist != "" {
 		v.absURL(field(root, "wishlist"), "wishlist", c.Wishlist)
 	}
-	for _, key := range []string{"consent", "requests"} {
-		parent := field(root, key)
-		n := field(parent, "retentionDays")
-		if d, err := strconv.Atoi(n.Value); n != parent && (err != nil || d < 0 || d > store.MaxRetentionDays) {
-			v.errorf(n, "%s.retentionDays must be a number of days up to %d (or 0, or left out: 1095)", key, store.MaxRetentionDays)
-		}
+	// A period left out takes its default; 0 would make every choice
+	// outdated as soon as it is made (a banner that never goes away), or
+	// every record expire at once.
+	periods := []struct {
+		parent, key string
+		days        *content.Days
+		def, max    content.Days
+	}{
+		{"consent", "reconsentDays", &c.Consent.ReconsentDays, content.DefaultReconsent, content.ConsentCookie},
+		{"consent", "retentionDays", &c.Consent.RetentionDays, content.DefaultRetention, content.MaxRetention},
+		{"requests", "retentionDays", &c.Requests.RetentionDays, content.DefaultRetention, content.MaxRetention},
 	}
-	if consent := field(root, "consent"); field(consent, "reconsentDays") == consent {
-		c.Consent.ReconsentDays = DefaultReconsentDays
-	} else if d := c.Consent.ReconsentDays; d < 1 || d > MaxReconsentDays {
-		// 0 would make every choice outdated as soon as it is made: a banner
-		// that never goes away.
-		v.errorf(field(consent, "reconsentDays"), "reconsentDays must be between 1 and %d days (the consent cookie's life), or left out: %d", MaxReconsentDays, DefaultReconsentDays)
+	for _, p := range periods {
+		parent := field(root, p.parent)
+		n := field(parent, p.key)
+		switch {
+		case n == parent:
+			*p.days = p.def
+		case *p.days < 1 || *p.days > p.max:
+			v.errorf(n, "%s.%s must be between 1 and %d days, or left out: %d", p.parent, p.key, p.max, p.def)
+		}
 	}
 	return languagesOK, v.errs.Err()
 }
@@ -267,6 +259,11 @@ func validateCategories(langs []string, cs []Category, root *yaml.Node) error {
 			v.errorf(n, "category %q is listed twice", c.ID)
 		}
 		seen[c.ID] = true
+		if c.Required && i > 0 {
+			// A consent record holds every category but the first as a
+			// choice the visitor makes.
+			v.errorf(field(n, "required"), "category %q: only the first category can be required", c.ID)
+		}
 		v.text(field(n, "label"), "label", c.Label)
 		v.text(field(n, "description"), "description", c.Description)
 	}
@@ -336,3 +333,12 @@ func validateContact(langs []string, c *Contact, root *yaml.Node) error {
 // In returns t in lang. Templates call it; a missing text was already
 // reported when the data was loaded.
 func (t Text) In(lang string) string { return t[lang] }
+
+// Langs returns the language codes in configured order.
+func (c *Config) Langs() []string {
+	var ls []string
+	for _, l := range c.Languages {
+		ls = append(ls, l.Code)
+	}
+	return ls
+}

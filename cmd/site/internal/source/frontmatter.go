@@ -1,7 +1,8 @@
-package content
+package source
 
 import (
 	"bytes"
+	"pelqim/content/schema"
 	"strconv"
 	"strings"
 	"time"
@@ -18,8 +19,8 @@ import (
 // another type. Then yaml.v3 decodes the whole and reports what is wrong,
 // so YAML stays what editors write. FuzzQuickFrontMatter holds it to
 // yaml.v3's result.
-func quickFrontMatter(src []byte) (fm FrontMatter, lines KeyLines, ok bool) {
-	lines = KeyLines{}
+func quickFrontMatter(src []byte) (fm FrontMatter, lines schema.KeyLines, ok bool) {
+	lines = schema.KeyLines{}
 	for n := 2; len(src) > 0; n++ { // line 1 is the opening "---"
 		var line []byte
 		line, src = cutLine(src)

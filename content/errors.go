@@ -3,10 +3,7 @@ package content
 import (
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
-	"sync"
 )
 
 // Error is a problem in one source file, reported as "file:line: message" so
@@ -67,34 +64,4 @@ func List(err error) []error {
 		return nil
 	}
 	return []error{err}
-}
-
-// yamlLine matches the "line N: message" that go.yaml.in/yaml/v3 puts in
-// its syntax and type errors. It and atLine are compiled when an error first
-// needs them, not at every start.
-var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+): (.*)`) })
-
-var atLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`at line \d+`) })
-
-// YAMLError turns a YAML error into one *Error per problem, with lines
-// shifted by offset (the lines above the YAML, e.g. a front matter fence).
-func YAMLError(file string, offset int, err error) error {
-	var es Errors
-	for _, line := range strings.Split(err.Error(), "\n") {
-		m := yamlLine().FindStringSubmatch(line)
-		if m == nil {
-			continue
-		}
-		n, _ := strconv.Atoi(m[1])
-		// "already defined at line N" names a line of the YAML too.
-		msg := atLine().ReplaceAllStringFunc(m[2], func(s string) string {
-			k, _ := strconv.Atoi(strings.TrimPrefix(s, "at line "))
-			return fmt.Sprintf("at line %d", k+offset)
-		})
-		es = append(es, Errorf(file, n+offset, "%s", msg))
-	}
-	if len(es) == 0 {
-		return &Error{File: file, Line: offset + 1, Err: fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "yaml: "))}
-	}
-	return es.Err()
 }

@@ -1,7 +1,8 @@
-package content
+package schema
 
 import (
 	"fmt"
+	"pelqim/content"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ func TestDecodeYAMLKeys(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var d doc
-			_, err := decodeYAML("f.yaml", 0, []byte(c.src), &d)
+			_, err := Decode("f.yaml", 0, []byte(c.src), &d)
 			switch {
 			case c.want == "" && err != nil:
 				t.Errorf("unexpected error: %v", err)
@@ -56,14 +57,14 @@ func TestDecodeYAMLMergeBomb(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		var d doc
-		_, err := decodeYAML("f.yaml", 0, []byte(src), &d)
+		_, err := Decode("f.yaml", 0, []byte(src), &d)
 		done <- err
 	}()
 	select {
 	case err := <-done:
 		if err == nil {
 			t.Error("no error for the unknown key bogus (or the aliasing)")
-		} else if n := len(List(err)); n > 1 {
+		} else if n := len(content.List(err)); n > 1 {
 			t.Errorf("%d errors, want the one unknown key once", n)
 		}
 	case <-time.After(10 * time.Second):
