@@ -11,10 +11,11 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/cloudfront"
 	"go.yaml.in/yaml/v3"
 
+	"pelqim/content/schema"
 	"pelqim/infra/internal/params"
 )
 
-const headersFile = "../" + params.HeadersFile
+const headersFile = "../" + schema.HeadersFile
 
 // headersYAML reads the one definition directly, independent of package params.
 func headersYAML(t *testing.T) map[string]string {
@@ -127,7 +128,7 @@ func normalizeHSTS(v string) string {
 // and no header value appears in the template's resources.
 func TestSecurityHeadersAreParameters(t *testing.T) {
 	root := loadYAML(t, "template.yaml")
-	fromFile, err := params.Headers(headersFile)
+	fromFile, err := params.Headers("..")
 	if err != nil {
 		t.Fatal(err)
 	}

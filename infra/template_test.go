@@ -3,7 +3,6 @@ package infra
 import (
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"pelqim/functions/consent/api"
-	"pelqim/functions/consent/store"
 	"pelqim/functions/consent/store/dynamo"
 )
 
@@ -318,26 +316,23 @@ func TestLeastPrivilegeIAM(t *testing.T) {
 	}
 }
 
-// TestRetentionParameters: both retentions are days from 1 to the limit
-// the function enforces (store.MaxRetentionDays: more overflows its time
-// arithmetic), default to what the code defaults to, and reach the
-// function as the variables it reads.
+// TestRetentionParameters: both retentions are whole days that the deploy
+// always passes from the config (content/schema gives their default and
+// bounds, the one place they are written: no default here to drift from
+// it), and reach the function as the variables it reads.
 func TestRetentionParameters(t *testing.T) {
 	root := loadYAML(t, "template.yaml")
 	env := get(root, "Resources", "ConsentFunction", "Properties", "Environment", "Variables")
-	for _, c := range []struct {
-		param, env  string
-		defaultDays int
-	}{
-		{"RetentionDays", "RETENTION_DAYS", int(api.DefaultRetention / (24 * time.Hour))},
-		{"RequestRetentionDays", "REQUEST_RETENTION_DAYS", store.DefaultRequestRetentionDays},
+	for _, c := range []struct{ param, env string }{
+		{"RetentionDays", "RETENTION_DAYS"},
+		{"RequestRetentionDays", "REQUEST_RETENTION_DAYS"},
 	} {
 		p := get(root, "Parameters", c.param)
 		if p == nil {
 			t.Errorf("parameter %s missing", c.param)
 			continue
 		}
-		want := map[string]string{"Type": "Number", "MinValue": "1", "MaxValue": strconv.Itoa(store.MaxRetentionDays), "Default": strconv.Itoa(c.defaultDays)}
+		want := map[string]string{"Type": "Number", "MinValue": "1", "Default": "", "MaxValue": ""}
 		for k, v := range want {
 			if got := val(get(p, k)); got != v {
 				t.Errorf("%s %s %q, want %q", c.param, k, got, v)

@@ -77,7 +77,10 @@ func ReadData(root string, langs []string) (*Data, error) {
 }
 
 // Header is one HTTP response header that every page is sent with.
-type Header struct{ Name, Value string }
+type Header struct {
+	Name, Value string
+	Line        int // in HeadersFile
+}
 
 // headerName is an HTTP field name (RFC 9110's token).
 var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -110,7 +113,7 @@ func ReadHeaders(root string) ([]Header, error) {
 		case v.Kind != yaml.ScalarNode || strings.TrimSpace(v.Value) == "" || strings.ContainsAny(v.Value, "\r\n"):
 			errs = append(errs, content.Errorf(HeadersFile, v.Line, "%s: the value must be a non-empty string on one line", k.Value))
 		default:
-			hs = append(hs, Header{k.Value, v.Value})
+			hs = append(hs, Header{k.Value, v.Value, k.Line})
 		}
 	}
 	return hs, errs.Err()

@@ -1,13 +1,15 @@
 // Package params derives the parameters of infra/template.yaml from the
-// repository's own single definitions (the theme's security headers, the site
-// config) and the deploy environment, so the template holds no copy of them.
+// repository's own single definitions (the theme's security headers and the
+// site config, both read through content/schema) and the deploy
+// environment, so the template holds no copy of them.
 package params
 
 import (
 	"fmt"
 	"net/url"
 	"os"
-	"regexp"
+	"pelqim/content"
+	"pelqim/content/schema"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,12 +23,8 @@ type Param struct{ Key, Value string }
 // String renders the form `aws cloudformation deploy --parameter-overrides` takes.
 func (p Param) String() string { return p.Key + "=" + p.Value }
 
-// Default locations, relative to the repository root.
-const (
-	HeadersFile  = "themes/default/headers.yaml"
-	ConfigFile   = "content/config.yaml"
-	TemplateFile = "infra/template.yaml"
-)
+// TemplateFile is the stack's template, relative to the repository root.
+const TemplateFile = "infra/template.yaml"
 
 // Env names the deploy-time settings that live outside the repository.
 // Required ones have no default in the template (a test holds the two
@@ -67,11 +65,11 @@ func FromEnv(getenv func(string) string) []Param {
 // email) would otherwise stay in force, unseen. The template is the one
 // place the defaults are written.
 func All(root string, getenv func(string) string) ([]Param, error) {
-	h, err := Headers(root + "/" + HeadersFile)
+	h, err := Headers(root)
 	if err != nil {
 		return nil, err
 	}
-	s, err := Site(root + "/" + ConfigFile)
+	s, err := Config(root)
 	if err != nil {
 		return nil, err
 	}
@@ -158,34 +156,30 @@ var headerParams = []headerRule{
 	{"Cross-Origin-Opener-Policy", maxLen("CrossOriginOpenerPolicy", 1783)},
 }
 
-// Headers reads the flat `Header-Name: value` mapping of headers.yaml.
-func Headers(path string) ([]Param, error) {
-	root, err := load(path)
+// Headers maps the security headers (schema.HeadersFile under root) to
+// the template's parameters.
+func Headers(root string) ([]Param, error) {
+	hs, err := schema.ReadHeaders(root)
 	if err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
 	var ps []Param
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		at := fmt.Sprintf("%s:%d", path, k.Line)
-		j := slices.IndexFunc(headerParams, func(h headerRule) bool { return strings.EqualFold(h.name, k.Value) })
+	for _, h := range hs {
+		j := slices.IndexFunc(headerParams, func(r headerRule) bool { return strings.EqualFold(r.name, h.Name) })
 		if j < 0 {
-			return nil, fmt.Errorf("%s: header %s has no CloudFront mapping (add it to infra/internal/params and infra/template.yaml)", at, k.Value)
+			return nil, content.Errorf(schema.HeadersFile, h.Line, "header %s has no CloudFront mapping (add it to infra/internal/params and infra/template.yaml)", h.Name)
 		}
-		if v.Kind != yaml.ScalarNode || v.Value == "" || strings.ContainsAny(v.Value, "\r\n") {
-			return nil, fmt.Errorf("%s: %s: want a non-empty one-line string", at, k.Value)
-		}
-		got, err := headerParams[j].parse(v.Value)
+		got, err := headerParams[j].parse(h.Value)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", at, k.Value, err)
+			return nil, content.Errorf(schema.HeadersFile, h.Line, "%s: %w", h.Name, err)
 		}
 		seen[headerParams[j].name] = true
 		ps = append(ps, got...)
 	}
 	for _, h := range headerParams {
 		if !seen[h.name] {
-			return nil, fmt.Errorf("%s: header %s missing (the CDN sends it)", path, h.name)
+			return nil, fmt.Errorf("%s: header %s missing (the CDN sends it)", schema.HeadersFile, h.name)
 		}
 	}
 	return ps, nil
@@ -239,50 +233,26 @@ func hsts(v string) ([]Param, error) {
 		{"HstsPreload", strconv.FormatBool(preload)}}, nil
 }
 
-// Site reads the host name and languages from the site config.
-func Site(path string) ([]Param, error) {
-	root, err := load(path)
+// Config derives the host name, the languages and the retention periods
+// from the site config (schema.ConfigFile under root), which must be valid
+// and, to be deployed, served over https.
+func Config(root string) ([]Param, error) {
+	c, err := schema.ReadConfig(root)
 	if err != nil {
 		return nil, err
 	}
-	var c struct {
-		BaseURL         string `yaml:"baseURL"`
-		DefaultLanguage string `yaml:"defaultLanguage"`
-		Languages       []struct {
-			Code string `yaml:"code"`
-		} `yaml:"languages"`
-		Consent struct {
-			RetentionDays int `yaml:"retentionDays"`
-		} `yaml:"consent"`
-		Requests struct {
-			RetentionDays int `yaml:"retentionDays"`
-		} `yaml:"requests"`
-	}
-	if err := root.Decode(&c); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	u, err := url.Parse(c.BaseURL)
-	if err != nil || u.Scheme != "https" || u.Hostname() == "" {
-		return nil, fmt.Errorf("%s:%d: baseURL %q: want https://host/", path, line(root, "baseURL"), c.BaseURL)
+	if err != nil || u.Scheme != "https" {
+		return nil, content.Errorf(schema.ConfigFile, c.Lines.Line("baseURL"), "baseURL %q: the site is deployed at an https:// address", c.BaseURL)
 	}
-	var langs []string
-	for _, l := range c.Languages {
-		langs = append(langs, l.Code)
-	}
-	if !slices.Contains(langs, c.DefaultLanguage) {
-		return nil, fmt.Errorf("%s:%d: defaultLanguage %q is not among languages %q", path, line(root, "defaultLanguage"), c.DefaultLanguage, langs)
-	}
-	ps := []Param{{"DomainName", u.Hostname()}, {"Languages", strings.Join(langs, ",")}, {"DefaultLanguage", c.DefaultLanguage}}
-	if d := c.Consent.RetentionDays; d > 0 {
-		ps = append(ps, Param{"RetentionDays", strconv.Itoa(d)})
-	}
-	if d := c.Requests.RetentionDays; d > 0 {
-		ps = append(ps, Param{"RequestRetentionDays", strconv.Itoa(d)})
-	}
-	return ps, nil
+	return []Param{
+		{"DomainName", u.Hostname()},
+		{"Languages", strings.Join(c.Langs(), ",")},
+		{"DefaultLanguage", c.DefaultLanguage},
+		{"RetentionDays", strconv.Itoa(int(c.Consent.RetentionDays))},
+		{"RequestRetentionDays", strconv.Itoa(int(c.Requests.RetentionDays))},
+	}, nil
 }
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // load returns the top-level mapping of a YAML file.
 func load(path string) (*yaml.Node, error) {
@@ -292,24 +262,10 @@ func load(path string) (*yaml.Node, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		// "yaml: line 3: did not find ..." -> "path:3: did not find ..."
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			return nil, fmt.Errorf("%s:%s: %s", path, m[1], m[2])
-		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, schema.YAMLError(path, 0, err)
 	}
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s:1: want a mapping", path)
 	}
 	return doc.Content[0], nil
-}
-
-// line is where key sits in mapping m, or 1.
-func line(m *yaml.Node, key string) int {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i].Line
-		}
-	}
-	return 1
 }

@@ -3,19 +3,31 @@ package params
 import (
 	"os"
 	"path/filepath"
+	"pelqim/content/schema"
 	"slices"
 	"strings"
 	"testing"
 )
 
-func write(t *testing.T, name, body string) string {
+// root writes files (repository-relative name → body) into a new root.
+func root(t *testing.T, files map[string]string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	return path
+	return dir
 }
+
+// validConfig is the smallest config the schema takes, before the keys a
+// test adds.
+const validConfig = "title: {sq: T, en: T}\nstore: https://shop.example/\ndefaultLanguage: sq\nlanguages: [{code: sq, name: Shqip}, {code: en, name: English}]\n"
 
 const goodHeaders = `Content-Security-Policy: "default-src 'self'"
 Strict-Transport-Security: "max-age=300;  INCLUDESUBDOMAINS"
@@ -27,7 +39,7 @@ Cross-Origin-Opener-Policy: same-origin
 `
 
 func TestHeaders(t *testing.T) {
-	ps, err := Headers(write(t, "headers.yaml", goodHeaders))
+	ps, err := Headers(root(t, map[string]string{schema.HeadersFile: goodHeaders}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,41 +58,41 @@ func TestHeaders(t *testing.T) {
 func TestHeadersRefuses(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"unknown header", "X-Powered-By: pelqim\n", ":1: header X-Powered-By has no CloudFront mapping"},
-		{"bad referrer", "Referrer-Policy: everywhere\n", ":1: Referrer-Policy"},
+		{"bad referrer", "Referrer-Policy: everywhere\n", ":1: Referrer-Policy: \"everywhere\" is not one of CloudFront's values"},
 		{"hsts without max-age", "Strict-Transport-Security: preload\n", "max-age missing"},
 		{"hsts bad max-age", "Strict-Transport-Security: max-age=soon\n", "not a number of seconds"},
 		{"hsts unknown directive", "Strict-Transport-Security: max-age=1; forever\n", `unknown directive "forever"`},
 		{"nosniff only", "X-Content-Type-Options: sniff\n", "X-Content-Type-Options"},
 		{"CSP too long", "Content-Security-Policy: " + strings.Repeat("a", 1784) + "\n", "at most 1783"},
 		{"missing CSP", "X-Frame-Options: DENY\n", "header Content-Security-Policy missing"},
-		{"empty value", "X-Frame-Options: \"\"\n", ":1: X-Frame-Options: want a non-empty one-line string"},
-		{"two lines", "Content-Security-Policy: |\n  default-src 'self'\n  img-src 'self'\n", "one-line"},
-		{"not a mapping", "- a\n", ":1: want a mapping"},
+		{"empty value", "X-Frame-Options: \"\"\n", ":1: X-Frame-Options: the value must be a non-empty string on one line"},
+		{"two lines", "Content-Security-Policy: |\n  default-src 'self'\n  img-src 'self'\n", "on one line"},
+		{"not a mapping", "- a\n", ":1: expected a mapping"},
 		{"not YAML", "a: [\n", ":1: did not find expected node content"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := write(t, "headers.yaml", tc.yaml)
-			_, err := Headers(path)
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), path) {
-				t.Fatalf("error %v, want %s…%s", err, path, tc.want)
+			_, err := Headers(root(t, map[string]string{schema.HeadersFile: tc.yaml}))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), schema.HeadersFile) {
+				t.Fatalf("error %v, want %s…%s", err, schema.HeadersFile, tc.want)
 			}
 		})
 	}
 }
 
-func TestSite(t *testing.T) {
-	const langs = "defaultLanguage: sq\nlanguages: [{code: sq}, {code: en}, {code: sr}]\n"
+func TestConfig(t *testing.T) {
+	const langs = validConfig
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"plain", "baseURL: https://privatesia.example/\n" + langs,
-			"DomainName=privatesia.example Languages=sq,en,sr DefaultLanguage=sq"},
-		{"retention", "baseURL: https://a.example\nconsent: {retentionDays: 400}\n" + langs,
-			"DomainName=a.example Languages=sq,en,sr DefaultLanguage=sq RetentionDays=400"},
-		{"http", "baseURL: http://a.example/\n" + langs, ":1: baseURL"},
-		{"no host", "baseURL: https:///x\n" + langs, ":1: baseURL"},
-		{"default not listed", "baseURL: https://a.example/\ndefaultLanguage: de\nlanguages: [{code: sq}]\n", ":2: defaultLanguage \"de\""},
+			"DomainName=privatesia.example Languages=sq,en DefaultLanguage=sq RetentionDays=1095 RequestRetentionDays=1095"},
+		{"retention", "baseURL: https://a.example/\nconsent: {retentionDays: 400}\n" + langs,
+			"DomainName=a.example Languages=sq,en DefaultLanguage=sq RetentionDays=400 RequestRetentionDays=1095"},
+		{"http", "baseURL: http://a.example/\n" + langs, "content/config.yaml:1: baseURL \"http://a.example/\": the site is deployed at an https:// address"},
+		{"no host", "baseURL: https:///x\n" + langs, "content/config.yaml:1: baseURL"},
+		{"retention out of bounds", "baseURL: https://a.example/\nconsent: {retentionDays: 40000}\n" + langs, "content/config.yaml:2: consent.retentionDays must be between 1 and 36500"},
+		{"default not listed", "baseURL: https://a.example/\n" + strings.Replace(validConfig, "defaultLanguage: sq", "defaultLanguage: de", 1), "content/config.yaml:4: defaultLanguage \"de\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ps, err := Site(write(t, "config.yaml", tc.yaml))
+			ps, err := Config(root(t, map[string]string{schema.ConfigFile: tc.yaml}))
 			var got []string
 			for _, p := range ps {
 				got = append(got, p.String())
@@ -123,17 +135,7 @@ func siteRoot(t *testing.T, config string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	for name, body := range map[string]string{HeadersFile: goodHeaders, ConfigFile: config, TemplateFile: string(tpl)} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return root(t, map[string]string{schema.HeadersFile: goodHeaders, schema.ConfigFile: config, TemplateFile: string(tpl)})
 }
 
 // Every parameter with a default is passed, the default when nothing sets
@@ -141,7 +143,7 @@ func siteRoot(t *testing.T, config string) string {
 // value, so retentionDays removed from the config, or the alarm email
 // removed from the environment, would silently stay in force.
 func TestAllPassesDefaults(t *testing.T) {
-	const site = "baseURL: https://a.example/\ndefaultLanguage: sq\nlanguages: [{code: sq}]\n"
+	const site = "baseURL: https://a.example/\n" + validConfig
 	for _, tc := range []struct {
 		name, config string
 		env          map[string]string
@@ -198,13 +200,13 @@ func TestEnvRequiredIsTemplateWithoutDefault(t *testing.T) {
 }
 
 func TestAllRefusesUnknownParameter(t *testing.T) {
-	root := siteRoot(t, "baseURL: https://a.example/\ndefaultLanguage: sq\nlanguages: [{code: sq}]\n")
-	tpl := filepath.Join(root, TemplateFile)
+	dir := siteRoot(t, "baseURL: https://a.example/\n"+validConfig)
+	tpl := filepath.Join(dir, TemplateFile)
 	src, _ := os.ReadFile(tpl)
 	if err := os.WriteFile(tpl, []byte(strings.Replace(string(src), "\n  AlarmEmail:", "\n  AlarmMail:", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := All(root, func(k string) string { return map[string]string{"PELQIM_ALARM_EMAIL": "a@b.example"}[k] })
+	_, err := All(dir, func(k string) string { return map[string]string{"PELQIM_ALARM_EMAIL": "a@b.example"}[k] })
 	if err == nil || !strings.Contains(err.Error(), "no parameter AlarmEmail") {
 		t.Fatalf("error %v, want the unknown parameter named", err)
 	}
