@@ -21,7 +21,7 @@ var corpus = flag.String("corpus", "", "synthetic site `dir` for BenchmarkEditTo
 // from writing a page to its reload event reaching an open page, through
 // the watcher, the debounce, the incremental rebuild and the event stream.
 // Each iteration is one edit; heap in use is reported before and after
-// all of them. Figures for the README:
+// all of them. Figures for cmd/site/internal/serve/README.md:
 //
 //	go test ./cmd/site/internal/serve -run '^$' -bench EditToReload -benchtime 1000x
 //

@@ -60,7 +60,7 @@ type Rebuild struct {
 	// Rendered counts the outputs rendered: those whose Deps name a
 	// changed file, all of them after a theme, data or config change.
 	Rendered int
-	Err      error // why it failed; the last good site is still served
+	Err      error // why it failed; pages answer the error page until a fix
 	Took     time.Duration
 }
 
@@ -155,8 +155,9 @@ func (s *Server) rebuild(files []string, full bool) {
 	}
 }
 
-// fail keeps the last good site and shows the errors, in the terminal and
-// in open pages.
+// fail shows the errors in the terminal and in open pages; until a build
+// succeeds, every page answers 500 with them (serveSite), while assets are
+// still the last good build's.
 func (s *Server) fail(err error) {
 	var lines []string
 	for _, e := range content.List(err) {

@@ -1,5 +1,5 @@
-// The consent banner (markup: layouts/partials/banner.html; README "Cookie
-// banner"). It asks before anything non-essential runs, keeps the choice in
+// The consent banner (markup: layouts/partials/banner.html; its behaviour:
+// themes/default/README.md). It asks before anything non-essential runs, keeps the choice in
 // the pelqim_consent cookie, runs the scripts gated on it, deletes what a
 // refused category had stored, and posts every choice to the consent API as
 // proof of consent (GDPR Art. 7(1)). All its text comes from the page.
