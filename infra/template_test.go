@@ -316,24 +316,27 @@ func TestLeastPrivilegeIAM(t *testing.T) {
 	}
 }
 
-// TestRetentionParameters: both retentions are whole days that the deploy
-// always passes from the config (content/schema gives their default and
-// bounds, the one place they are written: no default here to drift from
-// it), and reach the function as the variables it reads.
-func TestRetentionParameters(t *testing.T) {
+// TestConfigParameters: what the deploy always passes from the config
+// (content/schema gives defaults and bounds, the one place they are
+// written: no default here to drift from it) reaches the function as the
+// variables it reads.
+func TestConfigParameters(t *testing.T) {
 	root := loadYAML(t, "template.yaml")
 	env := get(root, "Resources", "ConsentFunction", "Properties", "Environment", "Variables")
-	for _, c := range []struct{ param, env string }{
-		{"RetentionDays", "RETENTION_DAYS"},
-		{"RequestRetentionDays", "REQUEST_RETENTION_DAYS"},
+	for _, c := range []struct {
+		param, env string
+		want       map[string]string
+	}{
+		{"RetentionDays", "RETENTION_DAYS", map[string]string{"Type": "Number", "MinValue": "1", "Default": "", "MaxValue": ""}},
+		{"RequestRetentionDays", "REQUEST_RETENTION_DAYS", map[string]string{"Type": "Number", "MinValue": "1", "Default": "", "MaxValue": ""}},
+		{"ConsentOrigins", "CONSENT_ORIGINS", map[string]string{"Type": "String", "Default": ""}},
 	} {
 		p := get(root, "Parameters", c.param)
 		if p == nil {
 			t.Errorf("parameter %s missing", c.param)
 			continue
 		}
-		want := map[string]string{"Type": "Number", "MinValue": "1", "Default": "", "MaxValue": ""}
-		for k, v := range want {
+		for k, v := range c.want {
 			if got := val(get(p, k)); got != v {
 				t.Errorf("%s %s %q, want %q", c.param, k, got, v)
 			}
@@ -499,6 +502,13 @@ func TestDistribution(t *testing.T) {
 	hc := orp.OriginRequestPolicyConfig.HeadersConfig
 	if !slices.Contains(hc.Headers, "CloudFront-Viewer-Address") || slices.ContainsFunc(hc.Headers, func(h string) bool { return strings.EqualFold(h, "host") }) || hc.HeaderBehavior != "whitelist" {
 		t.Errorf("/api/* forwards %s %q: want the visitor's address and not Host", hc.HeaderBehavior, hc.Headers)
+	}
+	// The shop's pages post cross-origin: the function sees the Origin and a
+	// preflight's questions, and answers CORS itself.
+	for _, h := range []string{"Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"} {
+		if !slices.Contains(hc.Headers, h) {
+			t.Errorf("/api/* does not forward %s: the function cannot answer CORS for the shop", h)
+		}
 	}
 	if orp.OriginRequestPolicyConfig.CookiesConfig.CookieBehavior != "none" {
 		t.Error("/api/* forwards cookies; the function needs none")

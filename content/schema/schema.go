@@ -36,6 +36,10 @@ type Config struct {
 		// CookieDomain, when set, is the Domain of the consent cookie: the
 		// store's pages on the same domain read the choice made here.
 		CookieDomain string `yaml:"cookieDomain"`
+		// Origins are the other origins whose pages carry the banner (the
+		// shop's): the consent function takes their visitors' choices,
+		// besides the site's own. The deploy passes them on.
+		Origins []string `yaml:"origins"`
 		// ReconsentDays is how long a choice holds before the banner asks
 		// again (content.DefaultReconsent when left out).
 		ReconsentDays content.Days `yaml:"reconsentDays"`
@@ -217,6 +221,18 @@ func validateConfig(c *Config, root *yaml.Node) (languagesOK bool, err error) {
 		if h := base.Hostname(); !isDomain(d) || h != d && !strings.HasSuffix(h, "."+d) {
 			v.errorf(field(field(root, "consent"), "cookieDomain"), "cookieDomain %q must be the site's host (%s) or a domain above it, like the store's", d, h)
 		}
+	}
+	for i, o := range c.Consent.Origins {
+		// Published pages are https; `site serve -origins` adds http ones
+		// for a local test.
+		p, err := content.ParseOrigin(o)
+		if err == nil && !strings.HasPrefix(p, "https://") {
+			err = fmt.Errorf("%q: the shop's pages are served over https://", o)
+		}
+		if err != nil {
+			v.errorf(item(field(field(root, "consent"), "origins"), i), "consent.origins: %v", err)
+		}
+		c.Consent.Origins[i] = p
 	}
 	v.absURL(field(root, "store"), "store", c.Store)
 	if c.Wishlist != "" {

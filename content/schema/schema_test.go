@@ -61,3 +61,23 @@ func TestPeriodBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestOrigins: consent.origins are origins as browsers send them; anything
+// else is reported at its line.
+func TestOrigins(t *testing.T) {
+	c, err := ReadConfig(writeConfig(t, minimalConfig+"consent:\n  origins: [https://Shop.example/, https://127.0.0.2:8443]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.Consent.Origins, " "); got != "https://shop.example https://127.0.0.2:8443" {
+		t.Errorf("origins %q", got)
+	}
+	_, err = ReadConfig(writeConfig(t, minimalConfig+"consent:\n  origins:\n    - https://shop.example\n    - https://shop.example/cart\n"))
+	if err == nil || !strings.Contains(err.Error(), `config.yaml:10: consent.origins: "https://shop.example/cart" is not an origin`) {
+		t.Errorf("a URL with a path: %v", err)
+	}
+	_, err = ReadConfig(writeConfig(t, minimalConfig+"consent:\n  origins: [http://shop.example]\n"))
+	if err == nil || !strings.Contains(err.Error(), `config.yaml:8: consent.origins: "http://shop.example": the shop's pages are served over https://`) {
+		t.Errorf("an http origin: %v", err)
+	}
+}

@@ -233,7 +233,8 @@ func hsts(v string) ([]Param, error) {
 		{"HstsPreload", strconv.FormatBool(preload)}}, nil
 }
 
-// Config derives the host name, the languages and the retention periods
+// Config derives the host name, the languages, the retention periods and
+// the other origins the function takes choices from
 // from the site config (schema.ConfigFile under root), which must be valid
 // and, to be deployed, served over https.
 func Config(root string) ([]Param, error) {
@@ -251,6 +252,7 @@ func Config(root string) ([]Param, error) {
 		{"DefaultLanguage", c.DefaultLanguage},
 		{"RetentionDays", strconv.Itoa(int(c.Consent.RetentionDays))},
 		{"RequestRetentionDays", strconv.Itoa(int(c.Requests.RetentionDays))},
+		{"ConsentOrigins", strings.Join(c.Consent.Origins, ",")},
 	}, nil
 }
 

@@ -230,7 +230,7 @@ func (v *View) URLOf(key string) string {
 // Asset is the hashed URL of a theme asset.
 func (v *View) Asset(name string) (string, error) { return v.s.Theme.AssetURL(name) }
 
-// CookieDays is how long the consent cookie lives: MaxReconsentDays, for no
+// CookieDays is how long the consent cookie lives (content.ConsentCookie): no
 // choice may hold longer than its cookie.
 func (v *View) CookieDays() content.Days { return content.ConsentCookie }
 
