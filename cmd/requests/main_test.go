@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"pelqim/content"
 	"pelqim/functions/consent/store"
 	"pelqim/functions/consent/store/bolt"
 	"pelqim/functions/consent/store/dynamo"
@@ -219,7 +220,7 @@ func TestCLIRetention(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "consent.db")
 	now := time.Now().UTC()
-	put := func(s store.Requests, ref, status string, retention int, expiresAt int64) {
+	put := func(s store.Requests, ref, status string, retention content.Days, expiresAt int64) {
 		r := store.DataRequest{
 			Reference: ref, Type: "erase", Email: "e@example.com", Language: "en", Status: status,
 			ReceivedAt: now.Format(store.TimeFormat), DueAt: now.AddDate(0, 1, 0).Format(store.TimeFormat),

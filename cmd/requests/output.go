@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"pelqim/functions/consent/api"
+	"pelqim/functions/consent/requests"
 	"pelqim/functions/consent/store"
 )
 
@@ -140,7 +140,7 @@ func cell(s string, max int) string {
 // day is the date of ts in Kosovo, as the visitor was told it.
 func day(ts string) string {
 	if t, err := time.Parse(store.TimeFormat, ts); err == nil {
-		return t.In(api.Kosovo()).Format(time.DateOnly)
+		return t.In(requests.Kosovo()).Format(time.DateOnly)
 	}
 	return ts
 }

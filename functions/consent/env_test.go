@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"pelqim/content"
 	"pelqim/functions/consent/store/dynamo"
 	"pelqim/functions/consent/store/storetest"
 	"pelqim/functions/consent/testenv"
@@ -44,6 +45,51 @@ func TestHandlerFromEnvErrors(t *testing.T) {
 			testenv.SetEnv(t, c.vars...)
 			if _, err := handlerFromEnv(); err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("handlerFromEnv: %v, want an error about %s", err, c.want)
+			}
+		})
+	}
+}
+
+// TestConfigFromEnvRetention: both retentions take whole days from 1 to
+// 36,500 (content.MaxRetention); more would overflow time.Duration past
+// 106,751 days into a negative retention, and records would expire as
+// they are written. Unset, each is the API's default (0).
+func TestConfigFromEnvRetention(t *testing.T) {
+	all := []string{"TABLE_NAME=t", "SITE_ORIGIN=" + origin, "SENDER_ADDRESS=privatesia@xiaomistore-ks.com", "ORIGIN_SECRET=" + originSecret}
+	for _, c := range []struct {
+		name, value string
+		retention   content.Days // RETENTION_DAYS
+		requests    content.Days // REQUEST_RETENTION_DAYS
+		err         string       // what the error names; "" for none
+	}{
+		{"RETENTION_DAYS", "", 0, 0, ""},
+		{"RETENTION_DAYS", "30", 30, 0, ""},
+		{"RETENTION_DAYS", "36500", 36500, 0, ""},
+		{"RETENTION_DAYS", "36501", 0, 0, "RETENTION_DAYS"},
+		{"RETENTION_DAYS", "106752", 0, 0, "RETENTION_DAYS"},
+		{"RETENTION_DAYS", "0", 0, 0, "RETENTION_DAYS"},
+		{"REQUEST_RETENTION_DAYS", "", 0, 0, ""},
+		{"REQUEST_RETENTION_DAYS", "30", 0, 30, ""},
+		{"REQUEST_RETENTION_DAYS", "36500", 0, 36500, ""},
+		{"REQUEST_RETENTION_DAYS", "36501", 0, 0, "REQUEST_RETENTION_DAYS"},
+		{"REQUEST_RETENTION_DAYS", "106752", 0, 0, "REQUEST_RETENTION_DAYS"},
+		{"REQUEST_RETENTION_DAYS", "-1", 0, 0, "REQUEST_RETENTION_DAYS"},
+		{"REQUEST_RETENTION_DAYS", "3y", 0, 0, "REQUEST_RETENTION_DAYS"},
+	} {
+		t.Run(c.name+"="+c.value, func(t *testing.T) {
+			testenv.SetEnv(t, append(all, c.name+"="+c.value)...)
+			cfg, err := configFromEnv()
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) || !strings.Contains(err.Error(), "36500") {
+					t.Errorf("err %v, want one naming %s and its limit", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.api.Retention != c.retention || cfg.api.RequestRetention != c.requests {
+				t.Errorf("retention %d, requests %d days; want %d, %d", cfg.api.Retention, cfg.api.RequestRetention, c.retention, c.requests)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 // Command consent is the consent function: an AWS Lambda (provided.al2023,
-// arm64) answering Lambda Function URL events with the api handler.
-// Configuration comes from the environment (see handlerFromEnv).
+// arm64) answering Lambda Function URL events with the api handler, on
+// DynamoDB and SES. It reads its configuration from the environment, here
+// and nowhere else (config, env.go), and passes it to package api.
 package main
 
 import (

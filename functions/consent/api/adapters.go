@@ -1,13 +1,20 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
+
+	"pelqim/functions/consent/httpapi"
+	"pelqim/functions/consent/records"
+	"pelqim/functions/consent/requests"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -21,12 +28,12 @@ const OriginSecretHeader = "X-Origin-Verify"
 // the event's source IP is the edge's, so the visitor's comes from the
 // CloudFront-Viewer-Address header the distribution forwards; only
 // FunctionURLHandler's origin check makes that header trustworthy.
-func FromFunctionURL(ev events.LambdaFunctionURLRequest) (Request, error) {
+func FromFunctionURL(ev events.LambdaFunctionURLRequest) (httpapi.Request, error) {
 	body := []byte(ev.Body)
 	if ev.IsBase64Encoded {
 		var err error
 		if body, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
-			return Request{}, fmt.Errorf("decode base64 body: %w", err)
+			return httpapi.Request{}, fmt.Errorf("decode base64 body: %w", err)
 		}
 	}
 	header := make(http.Header, len(ev.Headers))
@@ -37,7 +44,7 @@ func FromFunctionURL(ev events.LambdaFunctionURLRequest) (Request, error) {
 	if v, ok := header["Cloudfront-Viewer-Address"]; ok {
 		client = viewerIP(v[0])
 	}
-	return Request{
+	return httpapi.Request{
 		Method:     ev.RequestContext.HTTP.Method,
 		Path:       ev.RawPath,
 		RawQuery:   ev.RawQueryString,
@@ -48,7 +55,7 @@ func FromFunctionURL(ev events.LambdaFunctionURLRequest) (Request, error) {
 }
 
 // ToFunctionURL converts a response for the Lambda Function URL.
-func ToFunctionURL(resp Response) events.LambdaFunctionURLResponse {
+func ToFunctionURL(resp httpapi.Response) events.LambdaFunctionURLResponse {
 	header := make(map[string]string, len(resp.Header))
 	for k, v := range resp.Header {
 		header[k] = strings.Join(v, ", ")
@@ -68,13 +75,13 @@ type FunctionURLFunc = func(context.Context, events.LambdaFunctionURLRequest) (e
 func FunctionURLHandler(h *Handler, originSecret string) FunctionURLFunc {
 	return func(ctx context.Context, ev events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
 		if !fromCloudFront(ev.Headers, originSecret) {
-			h.log().WarnContext(ctx, "refused a request without the origin secret (not through CloudFront, or the secret was rotated without a redeploy)",
+			cmp.Or(h.log, slog.Default()).WarnContext(ctx, "refused a request without the origin secret (not through CloudFront, or the secret was rotated without a redeploy)",
 				"method", ev.RequestContext.HTTP.Method, "path", ev.RawPath)
-			return ToFunctionURL(errorResponse(http.StatusForbidden, "forbidden", "requests must come through the site")), nil
+			return ToFunctionURL(httpapi.Error(http.StatusForbidden, "forbidden", "requests must come through the site")), nil
 		}
 		req, err := FromFunctionURL(ev)
 		if err != nil {
-			return ToFunctionURL(errorResponse(http.StatusBadRequest, "invalid_body", "the body is not valid base64")), nil
+			return ToFunctionURL(httpapi.Error(http.StatusBadRequest, "invalid_body", "the body is not valid base64")), nil
 		}
 		return ToFunctionURL(h.Serve(ctx, req)), nil
 	}
@@ -97,10 +104,10 @@ func fromCloudFront(headers map[string]string, secret string) bool {
 func HTTPHandler(h *Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// One byte over the larger limit is enough for Serve to answer 413.
-		body, err := io.ReadAll(io.LimitReader(r.Body, max(MaxBody, MaxRequestBody)+1))
-		resp := errorResponse(http.StatusBadRequest, "invalid_body", "the body could not be read")
+		body, err := io.ReadAll(io.LimitReader(r.Body, max(records.MaxBody, requests.MaxBody)+1))
+		resp := httpapi.Error(http.StatusBadRequest, "invalid_body", "the body could not be read")
 		if err == nil {
-			resp = h.Serve(r.Context(), Request{
+			resp = h.Serve(r.Context(), httpapi.Request{
 				Method:     r.Method,
 				Path:       r.URL.EscapedPath(),
 				RawQuery:   r.URL.RawQuery,
@@ -115,4 +122,35 @@ func HTTPHandler(h *Handler) http.Handler {
 		w.WriteHeader(resp.Status)
 		w.Write(resp.Body)
 	})
+}
+
+// viewerIP reads CloudFront-Viewer-Address, always "IP:port": "ipv4:port",
+// and IPv6 usually unbracketed ("2001:db8::1:443", the port after the last
+// colon), bracketed ("[2001:db8::1]:443") accepted too.
+func viewerIP(header string) string {
+	header = strings.TrimSpace(header)
+	if ap, err := netip.ParseAddrPort(header); err == nil {
+		return ap.Addr().String()
+	}
+	i := strings.LastIndexByte(header, ':')
+	if i < 0 || !isPort(header[i+1:]) {
+		return ""
+	}
+	ip, err := netip.ParseAddr(header[:i])
+	if err != nil || !ip.Is6() {
+		return ""
+	}
+	return ip.String()
+}
+
+func isPort(s string) bool {
+	if len(s) == 0 || len(s) > 5 {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

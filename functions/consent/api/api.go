@@ -1,7 +1,10 @@
-// Package api is the consent function's HTTP API as a plain function of a
-// request: Handler.Serve. Thin adapters run it as a Lambda Function URL
-// handler (FunctionURLHandler) and under net/http (HTTPHandler), so the
-// Lambda and `cmd/site serve` share one code path.
+// Package api is the consent function's HTTP API as one Handler: the
+// endpoints of consent records (package records) and of data requests
+// (package requests), configured by a Config that the caller fills in and
+// passes (the Lambda, functions/consent, from its environment; `cmd/site
+// serve`, through package local, from its flags). Thin adapters run the
+// Handler as a Lambda Function URL handler (FunctionURLHandler) and under
+// net/http (HTTPHandler), so the Lambda and serve share one code path.
 package api
 
 import (
@@ -9,26 +12,17 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"maps"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"pelqim/content"
+	"pelqim/functions/consent/httpapi"
 	"pelqim/functions/consent/mail"
+	"pelqim/functions/consent/records"
+	"pelqim/functions/consent/requests"
 	"pelqim/functions/consent/store"
-
-	"github.com/go-json-experiment/json"
 )
-
-// MaxBody is the largest consent event accepted (413 above).
-const MaxBody = 4 << 10
-
-// MaxRequestBody is the largest data request accepted (413 above): its
-// details may hold MaxDetails characters of up to 4 UTF-8 bytes each, which
-// a form percent-encodes as 3 bytes apiece (2,000 of Serbian's "š" alone
-// are 12 KB).
-const MaxRequestBody = 32 << 10
 
 // DefaultTimeout is the budget of one request's store and mail calls. The
 // Lambda's own timeout must be longer (infra/template.yaml, checked by its
@@ -36,157 +30,66 @@ const MaxRequestBody = 32 << 10
 // Retry-After, instead of Lambda killing it mid-request.
 const DefaultTimeout = 5 * time.Second
 
-// DefaultRetention is how long consent records are kept when RETENTION_DAYS
-// is unset: 3 years, as the privacy policy states.
-const DefaultRetention = 1095 * 24 * time.Hour
+// Config is everything the API is told. Origin and Store are required
+// (New checks Origin); a zero value elsewhere takes the default its
+// comment names.
+type Config struct {
+	// Origin is the site's origin, e.g. "https://privatesia.xiaomistore-ks.com":
+	// every POST must carry it as its Origin header, and the email's
+	// links lead there.
+	Origin string
 
-// Request is an HTTP request, independent of how it arrived.
-type Request struct {
-	Method, Path, RawQuery string // Path as sent, still escaped
-	Header                 http.Header
-	Body                   []byte
-	ClientAddr             string // the visitor's IP, with or without a port
+	Store     store.Store  // consent records
+	Retention content.Days // how long a consent record is kept; default content.DefaultRetention
+
+	// Data requests: without Requests or Mail, they are answered 503.
+	Requests store.Requests // usually the same store as Store
+	Mail     mail.Sender    // the confirmation emails
+	Sender   string         // their From address
+	// RequestRetention is how long a data request is kept once closed;
+	// default content.DefaultRetention.
+	RequestRetention content.Days
+	RequestLimit     int // per client network and per email per hour; default requests.DefaultLimit
+
+	Timeout time.Duration    // budget of one request's store and mail calls; default DefaultTimeout
+	Now     func() time.Time // default time.Now
+	Log     *slog.Logger     // default slog.Default()
 }
 
-// Response is what Serve answers.
-type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-// Handler serves the API. Only Store and Origin are required.
+// Handler serves the API.
 type Handler struct {
-	Store     store.Store
-	Origin    string           // the site's origin; POSTs must carry it
-	Retention time.Duration    // record TTL; default DefaultRetention
-	Now       func() time.Time // default time.Now
-	Timeout   time.Duration    // budget for one request's store and mail calls; default DefaultTimeout
-	Log       *slog.Logger     // default slog.Default()
-
-	// Data requests (issue 4; see requests.go). The Lambda's main
-	// package and local.FromEnv set them.
-	Requests     store.Requests // usually the same store as Store
-	Mail         mail.Sender    // confirmation emails
-	Sender       string         // their From address
-	RequestLimit int            // per client network and per email per RateWindow; default DefaultRequestLimit
-	// RequestRetentionDays is how long a closed request is kept; default
-	// store.DefaultRequestRetentionDays. Each request records the value
-	// it was received under, which the staff's tool applies on closing.
-	RequestRetentionDays int
+	router httpapi.Router
+	log    *slog.Logger // nil: slog.Default()
 }
 
-// endpoint answers one route; params are the values of its {…} segments.
-type endpoint func(h *Handler, ctx context.Context, req Request, params []string) Response
-
-type route struct {
-	pattern string // segments; "{name}" matches any one non-empty segment
-	methods map[string]endpoint
-}
-
-// routes is the whole API: a new endpoint is one more line.
-var routes = []route{
-	{ConsentPath, map[string]endpoint{http.MethodPost: (*Handler).postConsent}},
-	{ConsentPath + "/{id}", map[string]endpoint{http.MethodGet: (*Handler).getConsent}},
-	{RequestsPath, map[string]endpoint{http.MethodPost: (*Handler).postRequest}},
-	{RequestsPath + "/received", map[string]endpoint{http.MethodGet: (*Handler).getReceived}},
-	{RequestsPath + "/verify", map[string]endpoint{http.MethodGet: (*Handler).getVerify, http.MethodPost: (*Handler).postVerify}},
-}
-
-// Serve answers req. It never panics on any input and every error answer is
-// JSON {"error": code, "message": text}.
-func (h *Handler) Serve(ctx context.Context, req Request) Response {
-	for _, r := range routes {
-		params, ok := match(r.pattern, req.Path)
-		if !ok {
-			continue
-		}
-		fn, ok := r.methods[req.Method]
-		if !ok {
-			resp := errorResponse(http.StatusMethodNotAllowed, "method_not_allowed", req.Method+" is not allowed here")
-			resp.Header.Set("Allow", strings.Join(slices.Sorted(maps.Keys(r.methods)), ", "))
-			return resp
-		}
-		ctx, cancel := context.WithTimeout(ctx, cmp.Or(h.Timeout, DefaultTimeout))
-		defer cancel()
-		return fn(h, ctx, req, params)
+// Check reports what c lacks that the API cannot do without.
+func (c Config) Check() error {
+	if strings.TrimSuffix(c.Origin, "/") == "" {
+		return errors.New("no site origin (SITE_ORIGIN)")
 	}
-	return errorResponse(http.StatusNotFound, "not_found", "no such endpoint")
+	return nil
 }
 
-func match(pattern, path string) (params []string, ok bool) {
-	want, got := strings.Split(pattern, "/"), strings.Split(path, "/")
-	if len(want) != len(got) {
-		return nil, false
+// New is the API configured by c.
+func New(c Config) (*Handler, error) {
+	if err := c.Check(); err != nil {
+		return nil, err
 	}
-	for i, w := range want {
-		switch {
-		case strings.HasPrefix(w, "{"):
-			if got[i] == "" {
-				return nil, false
-			}
-			params = append(params, got[i])
-		case w != got[i]:
-			return nil, false
-		}
+	// Browsers send Origin without a trailing slash.
+	origin := strings.TrimSuffix(c.Origin, "/")
+	rec := &records.Handler{Store: c.Store, Origin: origin, Retention: c.Retention, Clock: c.Now, Log: c.Log}
+	req := &requests.Handler{
+		Origin: origin, Store: c.Requests, Mail: c.Mail, Sender: c.Sender,
+		Limit: c.RequestLimit, Retention: c.RequestRetention, Clock: c.Now, Log: c.Log,
 	}
-	return params, true
+	return &Handler{
+		router: httpapi.Router{Routes: slices.Concat(rec.Routes(), req.Routes()), Timeout: cmp.Or(c.Timeout, DefaultTimeout)},
+		log:    c.Log,
+	}, nil
 }
 
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
-}
-
-func (h *Handler) log() *slog.Logger {
-	if h.Log != nil {
-		return h.Log
-	}
-	return slog.Default()
-}
-
-// storeFailed answers a failed store call: 503 with Retry-After, never 2xx,
-// so the client keeps the event and sends it again.
-func (h *Handler) storeFailed(ctx context.Context, err error, what string) Response {
-	h.log().ErrorContext(ctx, what, "err", err)
-	return failedAnswer(err)
-}
-
-// failedAnswer is the 503 of a failed call; a busy store is retried sooner.
-func failedAnswer(err error) Response {
-	retry, msg := "30", "the record store failed; try again later"
-	if errors.Is(err, store.ErrUnavailable) {
-		retry, msg = "2", "the record store is busy; try again shortly"
-	}
-	resp := errorResponse(http.StatusServiceUnavailable, "unavailable", msg)
-	resp.Header.Set("Retry-After", retry)
-	return resp
-}
-
-func errorResponse(status int, code, message string) Response {
-	return jsonResponse(status, apiError{Error: code, Message: message})
-}
-
-type apiError struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-}
-
-func jsonResponse(status int, v any) Response {
-	body, err := json.Marshal(v)
-	if err != nil {
-		// Only our own response types get here; they always encode.
-		status, body = http.StatusInternalServerError, []byte(`{"error":"internal","message":"response encoding failed"}`)
-	}
-	return Response{
-		Status: status,
-		Header: http.Header{
-			"Content-Type":           {"application/json"},
-			"Cache-Control":          {"no-store"},
-			"X-Content-Type-Options": {"nosniff"},
-		},
-		Body: body,
-	}
+// Serve answers req. It never panics on any input; every error answer but
+// the pages of a form is JSON {"error": code, "message": text}.
+func (h *Handler) Serve(ctx context.Context, req httpapi.Request) httpapi.Response {
+	return h.router.Serve(ctx, req)
 }

@@ -58,7 +58,7 @@ func eventIDs(body []byte) func(n int) {
 // BenchmarkServePost is the handler's own cost of recording one consent
 // event (targets: at most 50 µs and 100 allocations).
 func BenchmarkServePost(b *testing.B) {
-	h := &api.Handler{Store: &memStore{evs: map[[2]string]store.ConsentEvent{}}, Origin: origin}
+	h := mustNew(api.Config{Store: &memStore{evs: map[[2]string]store.ConsentEvent{}}, Origin: origin})
 	req := postReq(body(fields()))
 	setEventID, n := eventIDs(req.Body), 0
 	b.ReportAllocs()
@@ -73,7 +73,7 @@ func BenchmarkServePost(b *testing.B) {
 
 // BenchmarkServeGet is the handler's cost of answering a history of 3 events.
 func BenchmarkServeGet(b *testing.B) {
-	h := &api.Handler{Store: &memStore{evs: map[[2]string]store.ConsentEvent{}}, Origin: origin}
+	h := mustNew(api.Config{Store: &memStore{evs: map[[2]string]store.ConsentEvent{}}, Origin: origin})
 	req := postReq(body(fields()))
 	setEventID := eventIDs(req.Body)
 	for n := range 3 {
@@ -101,7 +101,7 @@ func BenchmarkHTTPPost(b *testing.B) {
 		{"dynalite", func(b *testing.B) store.Store { return openDynalite(b).store }},
 	} {
 		b.Run(sk.name, func(b *testing.B) {
-			srv := httptest.NewServer(api.HTTPHandler(&api.Handler{Store: sk.open(b), Origin: origin}))
+			srv := httptest.NewServer(api.HTTPHandler(mustNew(api.Config{Store: sk.open(b), Origin: origin})))
 			defer srv.Close()
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			var next atomic.Int64

@@ -15,7 +15,7 @@ import (
 func TestConcurrentEvents(t *testing.T) {
 	const events, workers, consents = 2000, 64, 250
 	d := openDynalite(t)
-	h := &api.Handler{Store: d.store, Origin: origin}
+	h := mustNew(api.Config{Store: d.store, Origin: origin})
 
 	jobs := make([]int, 0, events+events/10)
 	for i := range events {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"pelqim/functions/consent/api"
+	"pelqim/functions/consent/httpapi"
 	"pelqim/functions/consent/store/dynamo"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -102,10 +103,10 @@ func testFaults(t *testing.T, retryer func() aws.Retryer) {
 		o.HTTPClient = &http.Client{Transport: f}
 		o.Retryer = retryer()
 	})
-	h := &api.Handler{Store: dynamo.New(db, d.table), Origin: origin, Log: quiet}
-	clean := &api.Handler{Store: d.store, Origin: origin} // the banner's later retry
+	h := mustNew(api.Config{Store: dynamo.New(db, d.table), Origin: origin, Log: quiet})
+	clean := mustNew(api.Config{Store: d.store, Origin: origin}) // the banner's later retry
 
-	req := func(i int) api.Request {
+	req := func(i int) httpapi.Request {
 		fl := fields()
 		fl["consentId"], fl["eventId"] = uuid(5, i%consents), uuid(6, i)
 		return postReq(body(fl))

@@ -9,81 +9,83 @@ import (
 	"testing"
 	"time"
 
-	"pelqim/functions/consent/api"
+	"pelqim/functions/consent/httpapi"
 	"pelqim/functions/consent/store"
 )
 
 // malformed are requests the API must refuse, each a change to a valid POST.
 var malformed = []struct {
 	name   string
-	change func(r *api.Request, f map[string]any) // f is re-encoded unless the body was set
+	change func(r *httpapi.Request, f map[string]any) // f is re-encoded unless the body was set
 	status int
 	code   string
 }{
-	{"PUT", func(r *api.Request, _ map[string]any) { r.Method = "PUT" }, 405, "method_not_allowed"},
-	{"GET collection", func(r *api.Request, _ map[string]any) { r.Method = "GET" }, 405, "method_not_allowed"},
-	{"DELETE record", func(r *api.Request, _ map[string]any) { r.Method, r.Path = "DELETE", "/api/consent/"+consentID }, 405, "method_not_allowed"},
-	{"unknown path", func(r *api.Request, _ map[string]any) { r.Path = "/api/consents" }, 404, "not_found"},
-	{"trailing slash", func(r *api.Request, _ map[string]any) { r.Path = "/api/consent/" }, 404, "not_found"},
-	{"path too deep", func(r *api.Request, _ map[string]any) { r.Path = "/api/consent/" + consentID + "/x" }, 404, "not_found"},
-	{"no Origin", func(r *api.Request, _ map[string]any) { r.Header.Del("Origin") }, 403, "forbidden_origin"},
-	{"other Origin", func(r *api.Request, _ map[string]any) { r.Header.Set("Origin", "https://evil.example") }, 403, "forbidden_origin"},
-	{"null Origin", func(r *api.Request, _ map[string]any) { r.Header.Set("Origin", "null") }, 403, "forbidden_origin"},
-	{"two Origins", func(r *api.Request, _ map[string]any) { r.Header.Add("Origin", origin) }, 403, "forbidden_origin"},
-	{"body over 4 KB", func(r *api.Request, f map[string]any) { f["page"] = "/" + strings.Repeat("a", 4096) }, 413, "too_large"},
-	{"no Content-Type", func(r *api.Request, _ map[string]any) { r.Header.Del("Content-Type") }, 415, "unsupported_media_type"},
-	{"text/plain", func(r *api.Request, _ map[string]any) { r.Header.Set("Content-Type", "text/plain") }, 415, "unsupported_media_type"},
-	{"form", func(r *api.Request, _ map[string]any) {
+	{"PUT", func(r *httpapi.Request, _ map[string]any) { r.Method = "PUT" }, 405, "method_not_allowed"},
+	{"GET collection", func(r *httpapi.Request, _ map[string]any) { r.Method = "GET" }, 405, "method_not_allowed"},
+	{"DELETE record", func(r *httpapi.Request, _ map[string]any) { r.Method, r.Path = "DELETE", "/api/consent/"+consentID }, 405, "method_not_allowed"},
+	{"unknown path", func(r *httpapi.Request, _ map[string]any) { r.Path = "/api/consents" }, 404, "not_found"},
+	{"trailing slash", func(r *httpapi.Request, _ map[string]any) { r.Path = "/api/consent/" }, 404, "not_found"},
+	{"path too deep", func(r *httpapi.Request, _ map[string]any) { r.Path = "/api/consent/" + consentID + "/x" }, 404, "not_found"},
+	{"no Origin", func(r *httpapi.Request, _ map[string]any) { r.Header.Del("Origin") }, 403, "forbidden_origin"},
+	{"other Origin", func(r *httpapi.Request, _ map[string]any) { r.Header.Set("Origin", "https://evil.example") }, 403, "forbidden_origin"},
+	{"null Origin", func(r *httpapi.Request, _ map[string]any) { r.Header.Set("Origin", "null") }, 403, "forbidden_origin"},
+	{"two Origins", func(r *httpapi.Request, _ map[string]any) { r.Header.Add("Origin", origin) }, 403, "forbidden_origin"},
+	{"body over 4 KB", func(r *httpapi.Request, f map[string]any) { f["page"] = "/" + strings.Repeat("a", 4096) }, 413, "too_large"},
+	{"no Content-Type", func(r *httpapi.Request, _ map[string]any) { r.Header.Del("Content-Type") }, 415, "unsupported_media_type"},
+	{"text/plain", func(r *httpapi.Request, _ map[string]any) { r.Header.Set("Content-Type", "text/plain") }, 415, "unsupported_media_type"},
+	{"form", func(r *httpapi.Request, _ map[string]any) {
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}, 415, "unsupported_media_type"},
-	{"latin1 charset", func(r *api.Request, _ map[string]any) {
+	{"latin1 charset", func(r *httpapi.Request, _ map[string]any) {
 		r.Header.Set("Content-Type", "application/json; charset=latin1")
 	}, 415, "unsupported_media_type"},
-	{"empty body", func(r *api.Request, _ map[string]any) { r.Body = []byte{} }, 400, "invalid_json"},
-	{"not JSON", func(r *api.Request, _ map[string]any) { r.Body = []byte("accept_all") }, 400, "invalid_json"},
-	{"array", func(r *api.Request, f map[string]any) { r.Body = append(append([]byte("["), body(f)...), ']') }, 400, "invalid_json"},
-	{"two objects", func(r *api.Request, f map[string]any) { r.Body = append(body(f), body(f)...) }, 400, "invalid_json"},
-	{"trailing garbage", func(r *api.Request, f map[string]any) { r.Body = append(body(f), '}') }, 400, "invalid_json"},
-	{"unknown member", func(r *api.Request, f map[string]any) { f["email"] = "a@b.c" }, 400, "invalid_json"},
-	{"member case", func(r *api.Request, f map[string]any) { f["ConsentId"] = f["consentId"]; delete(f, "consentId") }, 400, "invalid_json"},
-	{"duplicate member", func(r *api.Request, f map[string]any) { r.Body = append(body(f)[:len(body(f))-1], `,"gpc":true}`...) }, 400, "invalid_json"},
-	{"invalid UTF-8", func(r *api.Request, f map[string]any) {
+	{"empty body", func(r *httpapi.Request, _ map[string]any) { r.Body = []byte{} }, 400, "invalid_json"},
+	{"not JSON", func(r *httpapi.Request, _ map[string]any) { r.Body = []byte("accept_all") }, 400, "invalid_json"},
+	{"array", func(r *httpapi.Request, f map[string]any) { r.Body = append(append([]byte("["), body(f)...), ']') }, 400, "invalid_json"},
+	{"two objects", func(r *httpapi.Request, f map[string]any) { r.Body = append(body(f), body(f)...) }, 400, "invalid_json"},
+	{"trailing garbage", func(r *httpapi.Request, f map[string]any) { r.Body = append(body(f), '}') }, 400, "invalid_json"},
+	{"unknown member", func(r *httpapi.Request, f map[string]any) { f["email"] = "a@b.c" }, 400, "invalid_json"},
+	{"member case", func(r *httpapi.Request, f map[string]any) { f["ConsentId"] = f["consentId"]; delete(f, "consentId") }, 400, "invalid_json"},
+	{"duplicate member", func(r *httpapi.Request, f map[string]any) {
+		r.Body = append(body(f)[:len(body(f))-1], `,"gpc":true}`...)
+	}, 400, "invalid_json"},
+	{"invalid UTF-8", func(r *httpapi.Request, f map[string]any) {
 		r.Body = []byte(strings.Replace(string(body(f)), "privatesia", "priv\xffatesia", 1))
 	}, 400, "invalid_json"},
-	{"null consentId", func(r *api.Request, f map[string]any) { f["consentId"] = nil }, 400, "invalid_request"},
-	{"no eventId", func(r *api.Request, f map[string]any) { delete(f, "eventId") }, 400, "invalid_request"},
-	{"uppercase UUID", func(r *api.Request, f map[string]any) { f["consentId"] = strings.ToUpper(consentID) }, 400, "invalid_request"},
-	{"UUID v1", func(r *api.Request, f map[string]any) { f["eventId"] = "5f0c1d2e-3a4b-1c5d-8e6f-7a8b9c0d1e2f" }, 400, "invalid_request"},
-	{"UUID variant", func(r *api.Request, f map[string]any) { f["eventId"] = "5f0c1d2e-3a4b-4c5d-ce6f-7a8b9c0d1e2f" }, 400, "invalid_request"},
-	{"UUID no hyphens", func(r *api.Request, f map[string]any) { f["consentId"] = strings.ReplaceAll(consentID, "-", "") }, 400, "invalid_request"},
-	{"consentId number", func(r *api.Request, f map[string]any) { f["consentId"] = 42 }, 400, "invalid_json"},
-	{"unknown action", func(r *api.Request, f map[string]any) { f["action"] = "accept" }, 400, "invalid_request"},
-	{"no categories", func(r *api.Request, f map[string]any) { delete(f, "categories") }, 400, "invalid_request"},
-	{"necessary false", func(r *api.Request, f map[string]any) { cats(f)["necessary"] = false }, 400, "invalid_request"},
-	{"missing category", func(r *api.Request, f map[string]any) { delete(cats(f), "marketing") }, 400, "invalid_request"},
-	{"unknown category", func(r *api.Request, f map[string]any) { cats(f)["ads"] = true }, 400, "invalid_json"},
-	{"categories array", func(r *api.Request, f map[string]any) { f["categories"] = []string{"necessary"} }, 400, "invalid_json"},
-	{"category string", func(r *api.Request, f map[string]any) { cats(f)["statistics"] = "yes" }, 400, "invalid_json"},
-	{"version not hex", func(r *api.Request, f map[string]any) { f["consentVersion"] = "A1B2C3" }, 400, "invalid_request"},
-	{"version too long", func(r *api.Request, f map[string]any) { f["consentVersion"] = strings.Repeat("a", 65) }, 400, "invalid_request"},
-	{"version empty", func(r *api.Request, f map[string]any) { f["policyVersion"] = "" }, 400, "invalid_request"},
-	{"version number", func(r *api.Request, f map[string]any) { f["policyVersion"] = 123 }, 400, "invalid_json"},
-	{"language", func(r *api.Request, f map[string]any) { f["language"] = "de" }, 400, "invalid_request"},
-	{"chosenAt negative", func(r *api.Request, f map[string]any) { f["chosenAt"] = -1 }, 400, "invalid_request"},
-	{"chosenAt in milliseconds past 2242", func(r *api.Request, f map[string]any) { f["chosenAt"] = int64(1 << 33) }, 400, "invalid_request"},
-	{"chosenAt a string", func(r *api.Request, f map[string]any) { f["chosenAt"] = "2026-11-25" }, 400, "invalid_json"},
-	{"chosenAt a fraction", func(r *api.Request, f map[string]any) { f["chosenAt"] = 1.5 }, 400, "invalid_json"},
-	{"page absolute URL", func(r *api.Request, f map[string]any) { f["page"] = "https://evil.example/sq/" }, 400, "invalid_request"},
-	{"page scheme-relative", func(r *api.Request, f map[string]any) { f["page"] = "//evil.example/" }, 400, "invalid_request"},
-	{"page query", func(r *api.Request, f map[string]any) { f["page"] = "/sq/?email=a@b.c" }, 400, "invalid_request"},
-	{"page too long", func(r *api.Request, f map[string]any) { f["page"] = "/" + strings.Repeat("a", 256) }, 400, "invalid_request"},
-	{"gpc string", func(r *api.Request, f map[string]any) { f["gpc"] = "true" }, 400, "invalid_json"},
-	{"no gpc", func(r *api.Request, f map[string]any) { delete(f, "gpc") }, 400, "invalid_request"},
-	{"accept_all refusing", func(r *api.Request, f map[string]any) { f["action"] = "accept_all" }, 400, "invalid_request"},
-	{"reject_all granting", func(r *api.Request, f map[string]any) { f["action"] = "reject_all" }, 400, "invalid_request"},
-	{"withdraw granting", func(r *api.Request, f map[string]any) { f["action"] = "withdraw" }, 400, "invalid_request"},
-	{"GET malformed id", func(r *api.Request, _ map[string]any) { *r = getReq("not-a-uuid") }, 400, "invalid_id"},
-	{"GET uppercase id", func(r *api.Request, _ map[string]any) { *r = getReq(strings.ToUpper(consentID)) }, 400, "invalid_id"},
+	{"null consentId", func(r *httpapi.Request, f map[string]any) { f["consentId"] = nil }, 400, "invalid_request"},
+	{"no eventId", func(r *httpapi.Request, f map[string]any) { delete(f, "eventId") }, 400, "invalid_request"},
+	{"uppercase UUID", func(r *httpapi.Request, f map[string]any) { f["consentId"] = strings.ToUpper(consentID) }, 400, "invalid_request"},
+	{"UUID v1", func(r *httpapi.Request, f map[string]any) { f["eventId"] = "5f0c1d2e-3a4b-1c5d-8e6f-7a8b9c0d1e2f" }, 400, "invalid_request"},
+	{"UUID variant", func(r *httpapi.Request, f map[string]any) { f["eventId"] = "5f0c1d2e-3a4b-4c5d-ce6f-7a8b9c0d1e2f" }, 400, "invalid_request"},
+	{"UUID no hyphens", func(r *httpapi.Request, f map[string]any) { f["consentId"] = strings.ReplaceAll(consentID, "-", "") }, 400, "invalid_request"},
+	{"consentId number", func(r *httpapi.Request, f map[string]any) { f["consentId"] = 42 }, 400, "invalid_json"},
+	{"unknown action", func(r *httpapi.Request, f map[string]any) { f["action"] = "accept" }, 400, "invalid_request"},
+	{"no categories", func(r *httpapi.Request, f map[string]any) { delete(f, "categories") }, 400, "invalid_request"},
+	{"necessary false", func(r *httpapi.Request, f map[string]any) { cats(f)["necessary"] = false }, 400, "invalid_request"},
+	{"missing category", func(r *httpapi.Request, f map[string]any) { delete(cats(f), "marketing") }, 400, "invalid_request"},
+	{"unknown category", func(r *httpapi.Request, f map[string]any) { cats(f)["ads"] = true }, 400, "invalid_json"},
+	{"categories array", func(r *httpapi.Request, f map[string]any) { f["categories"] = []string{"necessary"} }, 400, "invalid_json"},
+	{"category string", func(r *httpapi.Request, f map[string]any) { cats(f)["statistics"] = "yes" }, 400, "invalid_json"},
+	{"version not hex", func(r *httpapi.Request, f map[string]any) { f["consentVersion"] = "A1B2C3" }, 400, "invalid_request"},
+	{"version too long", func(r *httpapi.Request, f map[string]any) { f["consentVersion"] = strings.Repeat("a", 65) }, 400, "invalid_request"},
+	{"version empty", func(r *httpapi.Request, f map[string]any) { f["policyVersion"] = "" }, 400, "invalid_request"},
+	{"version number", func(r *httpapi.Request, f map[string]any) { f["policyVersion"] = 123 }, 400, "invalid_json"},
+	{"language", func(r *httpapi.Request, f map[string]any) { f["language"] = "de" }, 400, "invalid_request"},
+	{"chosenAt negative", func(r *httpapi.Request, f map[string]any) { f["chosenAt"] = -1 }, 400, "invalid_request"},
+	{"chosenAt in milliseconds past 2242", func(r *httpapi.Request, f map[string]any) { f["chosenAt"] = int64(1 << 33) }, 400, "invalid_request"},
+	{"chosenAt a string", func(r *httpapi.Request, f map[string]any) { f["chosenAt"] = "2026-11-25" }, 400, "invalid_json"},
+	{"chosenAt a fraction", func(r *httpapi.Request, f map[string]any) { f["chosenAt"] = 1.5 }, 400, "invalid_json"},
+	{"page absolute URL", func(r *httpapi.Request, f map[string]any) { f["page"] = "https://evil.example/sq/" }, 400, "invalid_request"},
+	{"page scheme-relative", func(r *httpapi.Request, f map[string]any) { f["page"] = "//evil.example/" }, 400, "invalid_request"},
+	{"page query", func(r *httpapi.Request, f map[string]any) { f["page"] = "/sq/?email=a@b.c" }, 400, "invalid_request"},
+	{"page too long", func(r *httpapi.Request, f map[string]any) { f["page"] = "/" + strings.Repeat("a", 256) }, 400, "invalid_request"},
+	{"gpc string", func(r *httpapi.Request, f map[string]any) { f["gpc"] = "true" }, 400, "invalid_json"},
+	{"no gpc", func(r *httpapi.Request, f map[string]any) { delete(f, "gpc") }, 400, "invalid_request"},
+	{"accept_all refusing", func(r *httpapi.Request, f map[string]any) { f["action"] = "accept_all" }, 400, "invalid_request"},
+	{"reject_all granting", func(r *httpapi.Request, f map[string]any) { f["action"] = "reject_all" }, 400, "invalid_request"},
+	{"withdraw granting", func(r *httpapi.Request, f map[string]any) { f["action"] = "withdraw" }, 400, "invalid_request"},
+	{"GET malformed id", func(r *httpapi.Request, _ map[string]any) { *r = getReq("not-a-uuid") }, 400, "invalid_id"},
+	{"GET uppercase id", func(r *httpapi.Request, _ map[string]any) { *r = getReq(strings.ToUpper(consentID)) }, 400, "invalid_id"},
 }
 
 func cats(f map[string]any) map[string]any { return f["categories"].(map[string]any) }
@@ -134,7 +136,7 @@ func TestMalformedRequests(t *testing.T) {
 func TestAllow(t *testing.T) {
 	h := newHandler(nil, &clock{t0})
 	for path, want := range map[string]string{"/api/consent": "POST", "/api/consent/" + consentID: "GET"} {
-		resp := h.Serve(context.Background(), api.Request{Method: "PATCH", Path: path, Header: http.Header{}})
+		resp := h.Serve(context.Background(), httpapi.Request{Method: "PATCH", Path: path, Header: http.Header{}})
 		if got := resp.Header.Get("Allow"); got != want {
 			t.Errorf("%s: Allow %q, want %q", path, got, want)
 		}
@@ -241,7 +243,7 @@ func TestStoreFailure(t *testing.T) {
 	s, _ := openBolt(t)
 	s.Close()
 	h := newHandler(s, &clock{t0})
-	for _, req := range []api.Request{postReq(body(fields())), getReq(consentID)} {
+	for _, req := range []httpapi.Request{postReq(body(fields())), getReq(consentID)} {
 		resp := h.Serve(context.Background(), req)
 		checkError(t, resp, http.StatusServiceUnavailable, "unavailable")
 		if resp.Header.Get("Retry-After") == "" {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"pelqim/functions/consent/api"
+	"pelqim/functions/consent/httpapi"
 	"pelqim/functions/consent/store"
 	"pelqim/functions/consent/store/bolt"
 	"pelqim/functions/consent/store/dynamo"
@@ -56,8 +57,8 @@ func uuid(kind, n int) string {
 }
 
 // postReq is a valid POST of body as the banner sends it.
-func postReq(body []byte) api.Request {
-	return api.Request{
+func postReq(body []byte) httpapi.Request {
+	return httpapi.Request{
 		Method: "POST", Path: "/api/consent", Body: body, ClientAddr: "198.51.100.77:52000",
 		Header: http.Header{
 			"Origin":       {origin},
@@ -67,17 +68,26 @@ func postReq(body []byte) api.Request {
 	}
 }
 
-func getReq(id string) api.Request {
-	return api.Request{Method: "GET", Path: "/api/consent/" + id, Header: http.Header{}}
+func getReq(id string) httpapi.Request {
+	return httpapi.Request{Method: "GET", Path: "/api/consent/" + id, Header: http.Header{}}
 }
 
-// clock is a settable Handler.Now.
+// clock is a settable Config.Now.
 type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
 func newHandler(s store.Store, c *clock) *api.Handler {
-	return &api.Handler{Store: s, Origin: origin, Now: c.now, Retention: 10 * 24 * time.Hour, Log: quiet}
+	return mustNew(api.Config{Store: s, Origin: origin, Now: c.now, Retention: 10, Log: quiet})
+}
+
+// mustNew is api.New of a configuration that tests know to be complete.
+func mustNew(c api.Config) *api.Handler {
+	h, err := api.New(c)
+	if err != nil {
+		panic(err)
+	}
+	return h
 }
 
 // storeKind is one real store a test runs against.
@@ -142,7 +152,7 @@ func list(t testing.TB, s store.Store, id string) []store.ConsentEvent {
 // receipt is the body of a 201 or 200 answer to a POST.
 type receipt struct{ ConsentID, EventID, RecordedAt string }
 
-func decodeReceipt(t testing.TB, resp api.Response) receipt {
+func decodeReceipt(t testing.TB, resp httpapi.Response) receipt {
 	t.Helper()
 	var r receipt
 	if err := json.Unmarshal(resp.Body, &r); err != nil || r.RecordedAt == "" {
@@ -152,7 +162,7 @@ func decodeReceipt(t testing.TB, resp api.Response) receipt {
 }
 
 // checkError asserts a JSON error answer with the given status and code.
-func checkError(t testing.TB, resp api.Response, status int, code string) {
+func checkError(t testing.TB, resp httpapi.Response, status int, code string) {
 	t.Helper()
 	var e struct{ Error, Message string }
 	if err := json.Unmarshal(resp.Body, &e); err != nil {
@@ -164,7 +174,7 @@ func checkError(t testing.TB, resp api.Response, status int, code string) {
 	checkHeaders(t, resp)
 }
 
-func checkHeaders(t testing.TB, resp api.Response) {
+func checkHeaders(t testing.TB, resp httpapi.Response) {
 	t.Helper()
 	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type %q", ct)

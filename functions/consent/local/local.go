@@ -20,30 +20,17 @@ import (
 	"pelqim/functions/consent/store/bolt"
 )
 
-// Sender is the From address of the local outbox when SENDER_ADDRESS is
-// unset.
+// Sender is the From address of the local outbox when the configuration
+// names none.
 const Sender = "privatesia@localhost"
 
-// awsOnly are the variables that chose DynamoDB and SES when serve could
-// use them. A user who sets one expects it to matter, so FromEnv refuses
-// them rather than quietly writing somewhere else.
-var awsOnly = []string{"TABLE_NAME", "AWS_ENDPOINT_URL_SESV2"}
-
-// FromEnv builds the handler of `cmd/site serve`: consent events and data
-// requests go into dataDir/consent.db (bbolt), confirmation emails into
-// dataDir/outbox. From the environment it reads SITE_ORIGIN (required),
-// RETENTION_DAYS and REQUEST_RETENTION_DAYS (default 1095 each) and
-// SENDER_ADDRESS (default Sender). No origin secret is asked for: serve is
-// reached directly. Call close when done.
-func FromEnv(dataDir string) (h *api.Handler, close func() error, err error) {
-	for _, name := range awsOnly {
-		if os.Getenv(name) != "" {
-			return nil, nil, fmt.Errorf("%s is set, but serve uses only the local store and the .eml outbox under -data; "+
-				"the function itself runs against DynamoDB and SES, locally under aws-lambda-rie "+
-				"(see functions/consent/README.md, \"Running the function locally\"): unset %[1]s for serve", name)
-		}
-	}
-	if h, err = api.HandlerFromEnv(); err != nil {
+// Open is the API of `cmd/site serve`, configured by c, whose store and
+// mail it sets: consent records and data requests go into
+// dataDir/consent.db (bbolt), confirmation emails into dataDir/outbox, from
+// c.Sender or else Sender. No origin secret is asked for: serve is reached
+// directly. Call close when done.
+func Open(dataDir string, c api.Config) (h *api.Handler, close func() error, err error) {
+	if err := c.Check(); err != nil {
 		return nil, nil, err
 	}
 	if dataDir == "" {
@@ -56,8 +43,12 @@ func FromEnv(dataDir string) (h *api.Handler, close func() error, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	h.Store, h.Requests = s, s
-	h.Mail = mail.Outbox{Dir: filepath.Join(dataDir, "outbox")}
-	h.Sender = cmp.Or(os.Getenv("SENDER_ADDRESS"), Sender)
+	c.Store, c.Requests = s, s
+	c.Mail = mail.Outbox{Dir: filepath.Join(dataDir, "outbox")}
+	c.Sender = cmp.Or(c.Sender, Sender)
+	if h, err = api.New(c); err != nil {
+		s.Close()
+		return nil, nil, err
+	}
 	return h, s.Close, nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 	"strings"
+
+	"pelqim/content"
 )
 
 // Requests keeps account-data requests (GDPR Art. 15–21), their append-only
@@ -85,8 +87,8 @@ type DataRequest struct {
 	// RetentionDays is how long the request is kept once closed, as
 	// configured when it was received (REQUEST_RETENTION_DAYS of the
 	// function): the staff's tool, which closes requests, applies it
-	// without a configuration of its own. 0: DefaultRequestRetentionDays.
-	RetentionDays int `json:"retentionDays,omitempty" dynamodbav:"retentionDays,omitempty"`
+	// without a configuration of its own. 0: content.DefaultRetention.
+	RetentionDays content.Days `json:"retentionDays,omitempty" dynamodbav:"retentionDays,omitempty"`
 	// ExpiresAt is when the request is deleted (epoch seconds, the table's
 	// TTL attribute; RequestExpiry says when); 0 while it is verified and
 	// open. Readers treat an expired request as absent (Expired).

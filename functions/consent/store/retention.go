@@ -1,30 +1,25 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"pelqim/content"
+)
 
 // How long data requests are kept: the one statement of the rule, which
 // the data-request pages state. RequestExpiry applies it.
 //
 //   - Unverified: until UnverifiedGrace after the confirmation link expires
-//     (the link works for 7 days, api.TokenLifetime: 14 days after it was
-//     sent). A request nobody confirmed may carry someone else's address.
+//     (the link works for 7 days, requests.TokenLifetime: 14 days after
+//     it was sent). A request nobody confirmed may carry someone else's address.
 //   - Verified: while it is open; it has no expiry until it is closed.
 //   - Resolved or rejected: RetentionDays after it was closed (default
-//     DefaultRequestRetentionDays, 3 years), to account for the answer;
+//     content.DefaultRetention, 3 years), to account for the answer;
 //     but one closed without ever being confirmed (filed, perhaps, with
 //     someone else's address) keeps the unverified rule.
 //
 // A request's audit lines expire with it.
-const (
-	UnverifiedGrace             = 7 * 24 * time.Hour
-	DefaultRequestRetentionDays = 1095
-)
-
-// MaxRetentionDays bounds every configured retention (RETENTION_DAYS,
-// REQUEST_RETENTION_DAYS): 100 years is more than any policy states, and
-// well below the 106,751 days at which days as a time.Duration overflow
-// into a negative retention that expires records at once.
-const MaxRetentionDays = 36500
+const UnverifiedGrace = 7 * 24 * time.Hour
 
 // RequestExpiry is when r, entering status at now, is to be deleted, in
 // epoch seconds (the table's TTL attribute); 0 means never (verified).
@@ -41,10 +36,10 @@ func RequestExpiry(r DataRequest, status string, now time.Time) int64 {
 			return RequestExpiry(r, StatusUnverified, now)
 		}
 		days := r.RetentionDays
-		if days <= 0 || days > MaxRetentionDays {
-			days = DefaultRequestRetentionDays // unset, or nothing the function stores
+		if days <= 0 || days > content.MaxRetention {
+			days = content.DefaultRetention // unset, or nothing the function stores
 		}
-		return now.Add(time.Duration(days) * 24 * time.Hour).Unix()
+		return now.Add(days.Duration()).Unix()
 	}
 	return 0
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"testing"
 	"time"
+
+	"pelqim/content"
 )
 
 // TestRequestExpiry pins the retention the privacy policy states: an
@@ -11,14 +13,14 @@ import (
 // after closing, unless it was never confirmed.
 func TestRequestExpiry(t *testing.T) {
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	link := now.Add(7 * 24 * time.Hour) // api.TokenLifetime
+	link := now.Add(7 * 24 * time.Hour) // requests.TokenLifetime
 	day := 24 * time.Hour
 	r := DataRequest{TokenExpiresAt: link.Format(TimeFormat)}
 	for _, c := range []struct {
 		name      string
 		from      string
 		status    string
-		retention int
+		retention content.Days
 		token     string
 		want      time.Time // zero: never
 	}{
@@ -28,7 +30,7 @@ func TestRequestExpiry(t *testing.T) {
 		{"resolved", "", StatusResolved, 0, r.TokenExpiresAt, now.Add(1095 * day)},
 		{"rejected", "", StatusRejected, 0, r.TokenExpiresAt, now.Add(1095 * day)},
 		{"resolved, own retention", "", StatusResolved, 30, r.TokenExpiresAt, now.Add(30 * day)},
-		{"rejected, longest retention", "", StatusRejected, MaxRetentionDays, r.TokenExpiresAt, now.Add(MaxRetentionDays * day)},
+		{"rejected, longest retention", "", StatusRejected, content.MaxRetention, r.TokenExpiresAt, now.Add(content.MaxRetention.Duration())},
 		{"resolved, retention out of range", "", StatusResolved, 200000, r.TokenExpiresAt, now.Add(1095 * day)},
 		{"resolved, negative retention", "", StatusResolved, -1, r.TokenExpiresAt, now.Add(1095 * day)},
 		{"rejected, never confirmed", StatusUnverified, StatusRejected, 0, r.TokenExpiresAt, link.Add(7 * day)},

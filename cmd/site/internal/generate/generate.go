@@ -32,9 +32,11 @@ const (
 )
 
 // FunctionText reports whether the theme string key is one the consent
-// function uses: the data-request strings (req_*) and the month names it
-// writes dates with.
-func FunctionText(key string) bool { return strings.HasPrefix(key, "req_") || key == "months" }
+// function uses: the data-request strings (req_*), and the month names and
+// date format it writes dates with.
+func FunctionText(key string) bool {
+	return strings.HasPrefix(key, "req_") || key == "months" || key == "date_format"
+}
 
 // Files renders the generated files from a loaded site.
 func Files(s *site.Site) ([]File, error) {

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"pelqim/functions/consent/testenv"
 	"regexp"
 	"strings"
 	"syscall"
@@ -140,6 +142,26 @@ func TestRun(t *testing.T) {
 // TestSameOrigin: a page opened under another address of the server posts
 // with that address as its Origin; the API sees SITE_ORIGIN, whatever it
 // was set to, and only for an address or localhost.
+// TestRunRefusesAWS: serve has no DynamoDB or SES; a variable that would
+// have chosen them is an error that says where they run instead, before
+// anything is created under -data.
+func TestRunRefusesAWS(t *testing.T) {
+	for _, kv := range []string{"TABLE_NAME=pelqim-Table", "AWS_ENDPOINT_URL_SESV2=http://127.0.0.1:8005"} {
+		name, value, _ := strings.Cut(kv, "=")
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, value)
+			data := filepath.Join(t.TempDir(), "data")
+			err := Run([]string{"-src", testenv.RepoRoot(t), "-addr", "127.0.0.1:0", "-data", data}, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), name+" is set") || !strings.Contains(err.Error(), "aws-lambda-rie") {
+				t.Errorf("serve with %s: %v, want an error naming it and where DynamoDB and SES run", kv, err)
+			}
+			if _, err := os.Stat(data); !os.IsNotExist(err) {
+				t.Errorf("the data folder was created anyway: %v", err)
+			}
+		})
+	}
+}
+
 func TestSameOrigin(t *testing.T) {
 	const site = "http://preview.example:8080" // SITE_ORIGIN set by hand
 	var seen string

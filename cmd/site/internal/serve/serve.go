@@ -7,6 +7,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -19,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"pelqim/content/schema"
 	"pelqim/functions/consent/api"
 	"pelqim/functions/consent/local"
 )
@@ -34,6 +36,15 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// serve has no DynamoDB or SES: a user who sets a variable that would
+	// choose them expects it to matter, so it is refused, not ignored.
+	for _, name := range []string{"TABLE_NAME", "AWS_ENDPOINT_URL_SESV2"} {
+		if os.Getenv(name) != "" {
+			return fmt.Errorf("serve: %s is set, but serve uses only the local store and the .eml outbox under -data; "+
+				"the function itself runs against DynamoDB and SES, locally under aws-lambda-rie "+
+				"(see functions/consent/README.md, \"Running the function locally\"): unset %[1]s for serve", name)
+		}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		var se *os.SyscallError
@@ -43,19 +54,26 @@ func Run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	origin := browseOrigin(ln.Addr())
-	if os.Getenv("SITE_ORIGIN") == "" {
-		os.Setenv("SITE_ORIGIN", origin)
-	}
+	// The API takes writes from pages of the site's origin: serve's own,
+	// unless SITE_ORIGIN names another (a proxy in front, say).
+	siteOrigin := cmp.Or(os.Getenv("SITE_ORIGIN"), origin)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	h, closeStore, err := local.FromEnv(*data)
+	// The retention periods are the config's, as the deploy gives them to
+	// the function; a config that does not load yet leaves the defaults, and
+	// the preview shows its errors.
+	c := api.Config{Origin: siteOrigin}
+	if cfg, _ := schema.ReadConfig(*src); cfg != nil {
+		c.Retention, c.RequestRetention = cfg.Consent.RetentionDays, cfg.Requests.RetentionDays
+	}
+	h, closeStore, err := local.Open(*data, c)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer closeStore()
 
-	srv, err := Start(Options{Src: *src, BaseURL: origin + "/", API: sameOrigin(os.Getenv("SITE_ORIGIN"), api.HTTPHandler(h)), Debounce: *debounce, Log: stderr})
+	srv, err := Start(Options{Src: *src, BaseURL: origin + "/", API: sameOrigin(siteOrigin, api.HTTPHandler(h)), Debounce: *debounce, Log: stderr})
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: %w", err)

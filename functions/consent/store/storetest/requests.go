@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"pelqim/content"
 	"pelqim/functions/consent/store"
 )
 
@@ -374,7 +375,7 @@ func expiryFollowsRequest(t *testing.T, s store.Requests) {
 	if err := s.PutRequest(ctx, r, received); err != nil {
 		t.Fatal(err)
 	}
-	closed := base.Add(1095 * 24 * time.Hour).Unix()
+	closed := base.Add(content.DefaultRetention.Duration()).Unix()
 	steps := []struct {
 		name string
 		tr   store.Transition

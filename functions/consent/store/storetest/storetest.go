@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"pelqim/content"
 	"pelqim/functions/consent/store"
 )
 
@@ -54,7 +55,7 @@ func Event(consentID string, n int) store.ConsentEvent {
 		GPC:            n%5 == 0,
 		UserAgent:      "Mozilla/5.0 (X11; Linux) — Përshëndetje",
 		ClientNet:      "203.0.113.0/24",
-		ExpiresAt:      at.Add(1095 * 24 * time.Hour).Unix(),
+		ExpiresAt:      at.Add(content.DefaultRetention.Duration()).Unix(),
 	}
 }
 

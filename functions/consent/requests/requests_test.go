@@ -1,200 +1,21 @@
-package api
+package requests
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/mail"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	pmail "pelqim/functions/consent/mail"
+	"pelqim/content"
+	"pelqim/functions/consent/httpapi"
+	"pelqim/functions/consent/records"
 	"pelqim/functions/consent/store"
-	"pelqim/functions/consent/store/bolt"
-	"pelqim/functions/consent/store/dynamo"
-	"pelqim/functions/consent/store/storetest"
-	"pelqim/functions/consent/testenv"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	dynamodbsdk "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
-
-const testOrigin = "https://privatesia.example"
-
-// reqClock is a settable time for expiry tests.
-type reqClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *reqClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *reqClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-// reqFixture is a handler on a real store with a real outbox.
-type reqFixture struct {
-	h      *Handler
-	rs     store.Requests
-	clock  *reqClock
-	outbox string
-	raw    func(t *testing.T) []byte // every stored byte, to look for secrets
-}
-
-func newRequestHandler(s store.Store, rs store.Requests, outbox string) (*Handler, *reqClock) {
-	c := &reqClock{t: time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)}
-	return &Handler{
-		Store: s, Requests: rs, Origin: testOrigin, Now: c.Now,
-		Mail: pmail.Outbox{Dir: outbox}, Sender: "privatesia@xiaomistore-ks.com",
-	}, c
-}
-
-func boltFixture(t *testing.T) reqFixture {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "consent.db")
-	s, err := bolt.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	h, c := newRequestHandler(s, s, filepath.Join(dir, "outbox"))
-	return reqFixture{h: h, rs: s, clock: c, outbox: filepath.Join(dir, "outbox"), raw: func(t *testing.T) []byte {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}}
-}
-
-func dynamoFixture(t *testing.T, db *testenv.DynamoDB) reqFixture {
-	client, table := db.Client(), db.Table(t)
-	s := dynamo.New(client, table)
-	outbox := filepath.Join(t.TempDir(), "outbox")
-	h, c := newRequestHandler(s, s, outbox)
-	return reqFixture{h: h, rs: s, clock: c, outbox: outbox, raw: func(t *testing.T) []byte {
-		out, err := client.Scan(context.Background(), &dynamodbsdk.ScanInput{TableName: aws.String(table)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var items []map[string]any
-		if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-			t.Fatal(err)
-		}
-		b, _ := json.Marshal(items)
-		return b
-	}}
-}
-
-// bothStores runs fn against the local store and against dynalite.
-func bothStores(t *testing.T, fn func(t *testing.T, f reqFixture)) {
-	t.Run("bolt", func(t *testing.T) { fn(t, boltFixture(t)) })
-	t.Run("dynamo", func(t *testing.T) { fn(t, dynamoFixture(t, testenv.Dynalite(t))) })
-}
-
-func postRequest(h *Handler, contentType, body, addr string) Response {
-	return h.Serve(context.Background(), Request{
-		Method: http.MethodPost, Path: "/api/requests",
-		Header:     http.Header{"Origin": {testOrigin}, "Content-Type": {contentType}},
-		Body:       []byte(body),
-		ClientAddr: addr,
-	})
-}
-
-func postJSON(h *Handler, email, addr string) Response {
-	body, _ := json.Marshal(map[string]string{"type": "access", "email": email, "language": "en", "details": "Order 1042", "website": ""})
-	return postRequest(h, "application/json", string(body), addr)
-}
-
-// stored is every data request in rs.
-func stored(t *testing.T, rs store.Requests) []store.DataRequest { return storetest.AllRequests(t, rs) }
-
-// sentMail is a message read back from the outbox folder.
-type sentMail struct {
-	To, Subject, Text, HTML string
-}
-
-// outboxMail parses every .eml in dir as a mail client would.
-func outboxMail(t *testing.T, dir string) []sentMail {
-	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
-	var out []sentMail
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := mail.ReadMessage(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-		if err != nil {
-			t.Fatalf("%s: subject: %v", f, err)
-		}
-		mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-		if err != nil || mt != "multipart/alternative" {
-			t.Fatalf("%s: Content-Type %q", f, m.Header.Get("Content-Type"))
-		}
-		s := sentMail{To: m.Header.Get("To"), Subject: subject}
-		mr := multipart.NewReader(m.Body, params["boundary"])
-		for {
-			p, err := mr.NextPart() // decodes quoted-printable
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			b, _ := io.ReadAll(p)
-			switch {
-			case strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain"):
-				s.Text = string(b)
-			case strings.HasPrefix(p.Header.Get("Content-Type"), "text/html"):
-				s.HTML = string(b)
-			}
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-var linkRE = regexp.MustCompile(`https://privatesia\.example/api/requests/verify\?[^\s"<]+`)
-
-// verifyLinkIn returns the link of a mail and its query.
-func verifyLinkIn(t *testing.T, text string) (link string, q url.Values) {
-	t.Helper()
-	link = linkRE.FindString(text)
-	if link == "" {
-		t.Fatalf("no confirmation link in:\n%s", text)
-	}
-	u, err := url.Parse(link)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return link, u.Query()
-}
-
-func verify(h *Handler, method, query string) Response {
-	req := Request{Method: method, Path: "/api/requests/verify", Header: http.Header{"Origin": {testOrigin}}}
-	if method == http.MethodGet {
-		req.RawQuery = query
-	} else {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Body = []byte(query)
-	}
-	return h.Serve(context.Background(), req)
-}
 
 func TestPostRequestJSON(t *testing.T) {
 	bothStores(t, func(t *testing.T, f reqFixture) {
@@ -261,7 +82,7 @@ func TestPostRequestForm(t *testing.T) {
 	if len(all) != 1 || all[0].Reference != loc.Query().Get("ref") || all[0].Language != "sr" || all[0].Type != "erase" {
 		t.Fatalf("stored %+v for %s", all, loc)
 	}
-	page := f.h.Serve(context.Background(), Request{Method: http.MethodGet, Path: loc.Path, RawQuery: loc.RawQuery})
+	page := serve(f.h, httpapi.Request{Method: http.MethodGet, Path: loc.Path, RawQuery: loc.RawQuery})
 	body := string(page.Body)
 	for _, want := range []string{`<html lang="sr">`, all[0].Reference, "25. decembar 2026.", `href="/sr/zahtevi/"`, "Zahtev je primljen"} {
 		if !strings.Contains(body, want) {
@@ -278,10 +99,10 @@ func TestPostRequestForm(t *testing.T) {
 // accepted (they are 12 KB of form, past the 4 KB of a consent event).
 func TestPostRequestFormLongDetails(t *testing.T) {
 	f := boltFixture(t)
-	details := strings.Repeat("š", MaxDetails/2) + strings.Repeat("ë", MaxDetails/2)
+	details := strings.Repeat("š", content.MaxRequestDetails/2) + strings.Repeat("ë", content.MaxRequestDetails/2)
 	form := url.Values{"type": {"rectify"}, "email": {"dren@example.com"}, "details": {details}, "language": {"sr"}, "website": {""}}
 	body := form.Encode()
-	if len(body) < 2*MaxBody {
+	if len(body) < 2*records.MaxBody {
 		t.Fatalf("form of %d bytes: not the long case", len(body))
 	}
 	if resp := postRequest(f.h, "application/x-www-form-urlencoded", body, "198.51.100.4:1"); resp.Status != http.StatusSeeOther {
@@ -382,7 +203,7 @@ func TestNoOracle(t *testing.T) {
 	_, q := verifyLinkIn(t, outboxMail(t, f.outbox)[0].Text)
 	verify(f.h, http.MethodPost, q.Encode())
 
-	shape := func(resp Response) (int, http.Header, []string, int) {
+	shape := func(resp httpapi.Response) (int, http.Header, []string, int) {
 		var m map[string]string
 		if err := json.Unmarshal(resp.Body, &m); err != nil {
 			t.Fatalf("body %s: %v", resp.Body, err)
@@ -420,10 +241,10 @@ func headersEqual(a, b http.Header) bool {
 // inline script or style) and sends its own strict headers.
 func TestPagesStrict(t *testing.T) {
 	f := boltFixture(t)
-	for _, lang := range []string{"sq", "en", "sr"} {
-		pages := []Response{
-			formAgain(http.StatusBadRequest, requestBody{Language: &lang}, "invalid_email"),
-			messagePage(http.StatusOK, lang, tr(lang, "received_title"), "x"),
+	for _, lang := range content.Languages {
+		pages := []httpapi.Response{
+			formAgain(posted{Language: &lang}, httpapi.Invalid("invalid_email", "email must be one valid address")),
+			messagePage(http.StatusOK, lang, tr(lang, "req_received_title"), "x"),
 			verify(f.h, http.MethodGet, url.Values{"ref": {"KS-ABC123"}, "token": {strings.Repeat("b", 43)}, "lang": {lang}}.Encode()),
 		}
 		for i, p := range pages {
@@ -436,76 +257,9 @@ func TestPagesStrict(t *testing.T) {
 			if p.Header.Get("Content-Security-Policy") != pageCSP || p.Header.Get("Referrer-Policy") != "strict-origin" {
 				t.Errorf("%s page %d headers %v", lang, i, p.Header)
 			}
-			if !strings.Contains(body, `<html lang="`+lang+`">`) || !strings.Contains(body, `href="`+requestSlugs[lang]+`"`) {
+			if !strings.Contains(body, `<html lang="`+lang+`">`) || !strings.Contains(body, `href="`+content.RequestsPages[lang]+`"`) {
 				t.Errorf("%s page %d: language or back link missing", lang, i)
 			}
 		}
-	}
-}
-
-// TestTranslationsComplete: every language has every English key, a
-// data-request page to lead back to, and its month names.
-func TestTranslationsComplete(t *testing.T) {
-	for lang, m := range requestText {
-		for k := range requestText["en"] {
-			if m[k] == "" {
-				t.Errorf("%s lacks %q", lang, k)
-			}
-		}
-		if RequestsPage(lang) == "" || monthNames[lang][0] == "" {
-			t.Errorf("%s: data-request page %q, months %v", lang, RequestsPage(lang), monthNames[lang])
-		}
-	}
-	if len(requestSlugs) != len(requestText) || len(monthNames) != len(requestText) {
-		t.Errorf("pages for %v, months for %d languages; texts for %v", requestSlugs, len(monthNames), Languages())
-	}
-	for _, typ := range RequestTypes {
-		if requestText["en"]["type_"+typ] == "" {
-			t.Errorf("no label for type %s", typ)
-		}
-	}
-}
-
-// TestKosovoTime: dates are Kosovo's, summer time included, from the
-// embedded zone file whatever the machine has (Lambda's image has none).
-func TestKosovoTime(t *testing.T) {
-	for _, c := range []struct {
-		utc    string
-		offset int // seconds east of UTC
-		date   string
-	}{
-		{"2026-01-15T12:00:00Z", 3600, "15 January 2026"},
-		{"2026-06-30T22:30:00Z", 7200, "1 July 2026"}, // after 23:00 UTC+1, already the next day
-		{"2026-10-25T00:30:00Z", 7200, "25 October 2026"},
-		{"2026-10-25T01:30:00Z", 3600, "25 October 2026"}, // summer time ended at 01:00 UTC
-	} {
-		at, _ := time.Parse(time.RFC3339, c.utc)
-		if _, off := at.In(Kosovo()).Zone(); off != c.offset {
-			t.Errorf("%s: offset %d, want %d", c.utc, off, c.offset)
-		}
-		if got := longDate("en", at); got != c.date {
-			t.Errorf("%s: %q, want %q", c.utc, got, c.date)
-		}
-	}
-}
-
-func TestDueDate(t *testing.T) {
-	for in, want := range map[string]string{
-		"2026-11-25": "2026-12-25",
-		"2027-01-31": "2027-02-28",
-		"2028-01-31": "2028-02-29",
-		"2026-03-31": "2026-04-30",
-		"2026-12-31": "2027-01-31",
-	} {
-		d, _ := time.ParseInLocation(time.DateOnly, in, Kosovo())
-		if got := dueDate(d.Add(12 * time.Hour)).In(Kosovo()).Format(time.DateOnly); got != want {
-			t.Errorf("dueDate(%s) = %s, want %s", in, got, want)
-		}
-	}
-	// Received at 00:30 on 31 January in Kosovo, 23:30 on the 30th in UTC:
-	// the month runs from Kosovo's date.
-	at, _ := time.Parse(time.RFC3339, "2027-01-30T23:30:00Z")
-	if got := dueDate(at).In(Kosovo()).Format(time.DateOnly); got != "2027-02-28" {
-		t.Errorf("dueDate(%s) = %s, want 2027-02-28", at, got)
 	}
 }

@@ -1,11 +1,12 @@
-package api
+package requests
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+
+	"pelqim/functions/consent/httpapi"
 )
 
 const form = "application/x-www-form-urlencoded"
@@ -20,8 +21,8 @@ var badRequests = []struct {
 	{"no origin", "POST", "", "application/json", `{"type":"access","email":"a@example.com","language":"en"}`, 403},
 	{"GET", "GET", testOrigin, "", "", 405},
 	{"PUT", "PUT", testOrigin, "application/json", `{}`, 405},
-	{"too large json", "POST", testOrigin, "application/json", `{"type":"access","email":"a@example.com","language":"en","details":"` + strings.Repeat("x", MaxRequestBody) + `"}`, 413},
-	{"too large form", "POST", testOrigin, form, "type=access&email=a%40example.com&language=en&details=" + strings.Repeat("x", MaxRequestBody), 413},
+	{"too large json", "POST", testOrigin, "application/json", `{"type":"access","email":"a@example.com","language":"en","details":"` + strings.Repeat("x", MaxBody) + `"}`, 413},
+	{"too large form", "POST", testOrigin, form, "type=access&email=a%40example.com&language=en&details=" + strings.Repeat("x", MaxBody), 413},
 	{"text/plain", "POST", testOrigin, "text/plain", `type=access`, 415},
 	{"no content type", "POST", testOrigin, "", `{}`, 415},
 	{"multipart", "POST", testOrigin, "multipart/form-data; boundary=x", "--x--", 415},
@@ -70,7 +71,7 @@ func TestBadRequests(t *testing.T) {
 			if c.contentType != "" {
 				h.Set("Content-Type", c.contentType)
 			}
-			resp := f.h.Serve(context.Background(), Request{Method: c.method, Path: "/api/requests", Header: h, Body: []byte(c.body), ClientAddr: "203.0.113.5:1"})
+			resp := serve(f.h, httpapi.Request{Method: c.method, Path: "/api/requests", Header: h, Body: []byte(c.body), ClientAddr: "203.0.113.5:1"})
 			if resp.Status != c.status {
 				t.Fatalf("status %d, want %d: %s", resp.Status, c.status, resp.Body)
 			}
@@ -81,7 +82,7 @@ func TestBadRequests(t *testing.T) {
 					t.Errorf("form client got %s:\n%s", ct, resp.Body)
 				}
 			default:
-				var e apiError
+				var e struct{ Error, Message string }
 				if ct != "application/json" || json.Unmarshal(resp.Body, &e) != nil || e.Error == "" || e.Message == "" {
 					t.Errorf("JSON client got %s %s", ct, resp.Body)
 				}
@@ -96,7 +97,7 @@ func TestBadRequests(t *testing.T) {
 	}
 	// They did not count against the limits either: this client and
 	// address still have all their requests.
-	for range DefaultRequestLimit {
+	for range DefaultLimit {
 		if resp := postJSON(f.h, "a@example.com", "203.0.113.5:1"); resp.Status != http.StatusAccepted {
 			t.Fatalf("after the bad requests: %d %s", resp.Status, resp.Body)
 		}

@@ -1,4 +1,4 @@
-package api
+package httpapi
 
 import (
 	"strings"
@@ -22,26 +22,8 @@ func TestClientNet(t *testing.T) {
 		"2001:db8:abcd:12:1:2:3:4:5":     "",
 		"[2001:db8:abcd:12::7]:notaport": "",
 	} {
-		if got := clientNet(addr); got != want {
-			t.Errorf("clientNet(%q) = %q, want %q", addr, got, want)
-		}
-	}
-}
-
-func TestViewerIP(t *testing.T) {
-	for header, want := range map[string]string{
-		"198.51.100.7:443":                              "198.51.100.7",
-		"2001:db8:abcd:12::7:443":                       "2001:db8:abcd:12::7", // CloudFront's unbracketed form
-		"[2001:db8:abcd:12::7]:443":                     "2001:db8:abcd:12::7",
-		"0000:0000:0000:0000:0000:0000:0000:0001:52325": "::1",
-		" 198.51.100.7:443 ":                            "198.51.100.7",
-		"198.51.100.7":                                  "", // a port is always there
-		"2001:db8::1":                                   "", // ambiguous without the port: refuse rather than guess
-		"nonsense:443":                                  "",
-		"":                                              "",
-	} {
-		if got := viewerIP(header); got != want {
-			t.Errorf("viewerIP(%q) = %q, want %q", header, got, want)
+		if got := ClientNet(addr); got != want {
+			t.Errorf("ClientNet(%q) = %q, want %q", addr, got, want)
 		}
 	}
 }
@@ -58,9 +40,9 @@ func TestTruncateUTF8(t *testing.T) {
 		{strings.Repeat("ë", 200), 256, strings.Repeat("ë", 128)},
 		{"bad\xffbyte", 256, "bad\uFFFDbyte"},
 	} {
-		got := truncateUTF8(c.in, c.n)
+		got := TruncateUTF8(c.in, c.n)
 		if got != c.want || !utf8.ValidString(got) || len(got) > c.n {
-			t.Errorf("truncateUTF8(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+			t.Errorf("TruncateUTF8(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
 		}
 	}
 }

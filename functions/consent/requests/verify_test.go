@@ -1,4 +1,4 @@
-package api
+package requests
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"pelqim/content"
 	"pelqim/functions/consent/store"
 )
 
@@ -53,19 +54,19 @@ func staff(t *testing.T, f reqFixture, ref, to string, from ...string) {
 // answered, or closed (no longer valid), never "confirmed" for all.
 func TestVerifyAfterStaff(t *testing.T) {
 	bothStores(t, func(t *testing.T, f reqFixture) {
-		f.h.RequestLimit = 100 // a dozen requests from one network
+		f.h.Limit = 100 // a dozen requests from one network
 		for _, c := range []struct {
 			name        string
 			confirmed   bool     // the requester used the link first
 			staff       []string // to, from...
 			title, text string   // text keys
 		}{
-			{"verified by staff", false, []string{store.StatusVerified, store.StatusUnverified}, "already_title", "already_text"},
-			{"resolved", true, []string{store.StatusResolved, store.StatusVerified}, "answered_title", "answered_text"},
-			{"rejected unverified", false, []string{store.StatusRejected, store.StatusUnverified}, "closed_title", "closed_text"},
-			{"rejected verified", true, []string{store.StatusRejected, store.StatusVerified}, "closed_title", "closed_text"},
+			{"verified by staff", false, []string{store.StatusVerified, store.StatusUnverified}, "req_already_title", "req_already_text"},
+			{"resolved", true, []string{store.StatusResolved, store.StatusVerified}, "req_answered_title", "req_answered_text"},
+			{"rejected unverified", false, []string{store.StatusRejected, store.StatusUnverified}, "req_closed_title", "req_closed_text"},
+			{"rejected verified", true, []string{store.StatusRejected, store.StatusVerified}, "req_closed_title", "req_closed_text"},
 		} {
-			for _, lang := range Languages() {
+			for _, lang := range content.Languages {
 				ref, q := postIn(t, f, lang, "vjosa@example.com")
 				if c.confirmed {
 					if resp := verify(f.h, http.MethodPost, q.Encode()); resp.Status != http.StatusOK {
@@ -75,7 +76,7 @@ func TestVerifyAfterStaff(t *testing.T) {
 				staff(t, f, ref, c.staff[0], c.staff[1:]...)
 				resp := verify(f.h, http.MethodPost, q.Encode())
 				body := string(resp.Body)
-				for _, want := range []string{tr(lang, c.title), tr(lang, c.text, ref)} {
+				for _, want := range []string{tr(lang, c.title), tr(lang, c.text, "{ref}", ref)} {
 					if resp.Status != http.StatusOK || !strings.Contains(body, want) {
 						t.Errorf("%s %s: %d, want %q in\n%s", c.name, lang, resp.Status, want, body)
 					}
@@ -89,7 +90,7 @@ func TestVerifyAfterStaff(t *testing.T) {
 // by DynamoDB's TTL, is gone for its link too.
 func TestVerifyExpiredRequest(t *testing.T) {
 	bothStores(t, func(t *testing.T, f reqFixture) {
-		f.h.RequestRetentionDays = 30
+		f.h.Retention = 30
 		ref, q := postIn(t, f, "en", "lirim@example.com")
 		verify(f.h, http.MethodPost, q.Encode())
 		staff(t, f, ref, store.StatusResolved, store.StatusVerified)
@@ -111,9 +112,9 @@ func TestVerifyExpiredRequest(t *testing.T) {
 func TestRequestRetention(t *testing.T) {
 	bothStores(t, func(t *testing.T, f reqFixture) {
 		for _, c := range []struct {
-			configured, want int
-		}{{0, store.DefaultRequestRetentionDays}, {30, 30}} {
-			f.h.RequestRetentionDays = c.configured
+			configured, want content.Days
+		}{{0, content.DefaultRetention}, {30, 30}} {
+			f.h.Retention = c.configured
 			ref, q := postIn(t, f, "sq", "drilon@example.com")
 			check := func(stage string, want int64) {
 				t.Helper()

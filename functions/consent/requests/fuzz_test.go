@@ -1,10 +1,13 @@
-package api
+package requests
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"pelqim/content"
 )
 
 // FuzzDecodeRequest: any body decodes to a valid request or a 400-shaped
@@ -17,24 +20,24 @@ func FuzzDecodeRequest(f *testing.F) {
 	f.Add(true, []byte("type=portability&email=arta%2Btest%40example.com&language=sq&details=Porosia+1042&website="))
 	f.Add(true, []byte("type=object&email=a%40example.com&language=sr&website=x"))
 	f.Fuzz(func(t *testing.T, isForm bool, body []byte) {
-		kind := kindJSON
+		var f format = jsonFormat{}
 		if isForm {
-			kind = kindForm
+			f = formFormat{}
 		}
-		in, err := decodeRequest(kind, body)
-		if err != nil {
-			if e, ok := err.(*inputError); !ok || e.code == "" || e.message == "" {
-				t.Fatalf("error %#v is not an inputError", err)
+		_, in, bad := read(f, body)
+		if bad != nil {
+			if bad.Status != http.StatusBadRequest || bad.Code == "" || bad.Message == "" {
+				t.Fatalf("error %#v is not a 400 with a code and a message", bad)
 			}
 			return
 		}
-		if !slices.Contains(RequestTypes, in.Type) || !isLanguage(in.Language) {
+		if !slices.Contains(content.RequestTypes, in.Type) || !content.IsLanguage(in.Language) {
 			t.Fatalf("accepted type %q language %q", in.Type, in.Language)
 		}
 		if _, ok := validEmail(in.Email); !ok || len(in.Email) > 254 {
 			t.Fatalf("accepted email %q", in.Email)
 		}
-		if !utf8.ValidString(in.Details) || utf8.RuneCountInString(in.Details) > MaxDetails {
+		if !utf8.ValidString(in.Details) || utf8.RuneCountInString(in.Details) > content.MaxRequestDetails {
 			t.Fatalf("accepted details of %d bytes", len(in.Details))
 		}
 	})

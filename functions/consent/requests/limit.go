@@ -1,4 +1,4 @@
-package api
+package requests
 
 import (
 	"cmp"
@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// DefaultRequestLimit is how many data requests one client network, and
+// DefaultLimit is how many data requests one client network, and
 // one email address, may send per RateWindow.
-const DefaultRequestLimit = 5
+const DefaultLimit = 5
 
 // RateWindow is the fixed window of the request rate limits.
 const RateWindow = time.Hour
@@ -22,7 +22,7 @@ const RateWindow = time.Hour
 // The email is counted by its hash: the counter table holds no address.
 // Counters are atomic in the store, so the limit is exact under concurrency.
 func (h *Handler) overLimit(ctx context.Context, now time.Time, clientNet, email string) (time.Duration, error) {
-	limit := int64(cmp.Or(h.RequestLimit, DefaultRequestLimit))
+	limit := int64(cmp.Or(h.Limit, DefaultLimit))
 	start := now.Truncate(RateWindow)
 	end := start.Add(RateWindow)
 	window := strconv.FormatInt(start.Unix(), 10)
@@ -33,7 +33,7 @@ func (h *Handler) overLimit(ctx context.Context, now time.Time, clientNet, email
 	} {
 		// The TTL outlives the window a little so clocks that differ
 		// slightly between Lambda instances still find the counter.
-		n, err := h.Requests.Hit(ctx, key, end.Add(RateWindow).Unix())
+		n, err := h.Store.Hit(ctx, key, end.Add(RateWindow).Unix())
 		if err != nil {
 			return 0, err
 		}

@@ -1,4 +1,4 @@
-package api
+package requests
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 
 // TestRateLimits: 64 concurrent senders from one client network (each with
 // its own email), then 64 for one email (each from its own network): in
-// each case exactly DefaultRequestLimit are accepted and stored, the rest
+// each case exactly DefaultLimit are accepted and stored, the rest
 // get 429 with Retry-After, on both stores.
 func TestRateLimits(t *testing.T) {
 	bothStores(t, func(t *testing.T, f reqFixture) {
@@ -42,7 +42,7 @@ func TestRateLimits(t *testing.T) {
 			return accepted, limited
 		}
 		acc, lim := run(func(i int) string { return fmt.Sprintf("u%d@example.com", i) }, func(i int) string { return fmt.Sprintf("203.0.113.%d:4000", i) })
-		if acc != DefaultRequestLimit || lim != senders-DefaultRequestLimit {
+		if acc != DefaultLimit || lim != senders-DefaultLimit {
 			t.Errorf("one network: %d accepted, %d limited", acc, lim)
 		}
 		// The email counter ignores case: it is one mailbox.
@@ -52,14 +52,14 @@ func TestRateLimits(t *testing.T) {
 			}
 			return "same@example.com"
 		}, func(i int) string { return fmt.Sprintf("198.51.%d.1:4000", i) })
-		if acc != DefaultRequestLimit || lim != senders-DefaultRequestLimit {
+		if acc != DefaultLimit || lim != senders-DefaultLimit {
 			t.Errorf("one email: %d accepted, %d limited", acc, lim)
 		}
-		if n := len(stored(t, f.rs)); n != 2*DefaultRequestLimit {
-			t.Errorf("stored %d requests, want %d", n, 2*DefaultRequestLimit)
+		if n := len(stored(t, f.rs)); n != 2*DefaultLimit {
+			t.Errorf("stored %d requests, want %d", n, 2*DefaultLimit)
 		}
-		if n := len(outboxMail(t, f.outbox)); n != 2*DefaultRequestLimit {
-			t.Errorf("sent %d mails, want %d", n, 2*DefaultRequestLimit)
+		if n := len(outboxMail(t, f.outbox)); n != 2*DefaultLimit {
+			t.Errorf("sent %d mails, want %d", n, 2*DefaultLimit)
 		}
 		// The next window starts afresh.
 		f.clock.Add(RateWindow)

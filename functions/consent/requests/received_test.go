@@ -1,11 +1,12 @@
-package api
+package requests
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"pelqim/functions/consent/httpapi"
 )
 
 // TestReceivedDue: the received page's link can be written by anyone, so
@@ -14,7 +15,7 @@ import (
 // text, never a made-up date.
 func TestReceivedDue(t *testing.T) {
 	f := boltFixture(t) // now: 25 November 2026, 10:30 in Kosovo
-	generic := tr("en", "received_due_any")
+	generic := tr("en", "req_due_any")
 	for _, c := range []struct {
 		due, want string
 	}{
@@ -30,7 +31,7 @@ func TestReceivedDue(t *testing.T) {
 		{"", generic},
 	} {
 		q := url.Values{"ref": {"KS-ABC123"}, "lang": {"en"}, "due": {c.due}}
-		resp := f.h.Serve(context.Background(), Request{Method: http.MethodGet, Path: "/api/requests/received", RawQuery: q.Encode()})
+		resp := serve(f.h, httpapi.Request{Method: http.MethodGet, Path: "/api/requests/received", RawQuery: q.Encode()})
 		if body := string(resp.Body); resp.Status != http.StatusOK || !strings.Contains(body, c.want) {
 			t.Errorf("due=%q: %d, want %q in\n%s", c.due, resp.Status, c.want, body)
 		}

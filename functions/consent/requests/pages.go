@@ -1,9 +1,13 @@
-package api
+package requests
 
 import (
 	"html"
 	"net/http"
+	"strconv"
 	"strings"
+
+	"pelqim/content"
+	"pelqim/functions/consent/httpapi"
 )
 
 // The function renders a few tiny pages for browsers that post the form
@@ -12,7 +16,7 @@ import (
 // style and script, so they are plain semantic HTML that links back to the
 // site's data-request page.
 
-// page is what pageTemplate shows.
+// page is what renderPage shows.
 type page struct {
 	Lang, Title    string
 	Paragraphs     []string
@@ -55,7 +59,7 @@ func renderPage(p page) []byte {
 		b.WriteString("<p>" + e(para) + "</p>\n")
 	}
 	if f := p.Form; f != nil {
-		b.WriteString("<form method=\"post\" action=\"" + RequestsPath + "\">\n<input type=\"hidden\" name=\"language\" value=\"" + e(f.Language) + "\">\n" +
+		b.WriteString("<form method=\"post\" action=\"" + content.RequestsPath + "\">\n<input type=\"hidden\" name=\"language\" value=\"" + e(f.Language) + "\">\n" +
 			"<fieldset>\n<legend>" + e(f.Legend) + "</legend>\n")
 		for _, o := range f.Types {
 			checked := ""
@@ -67,12 +71,12 @@ func renderPage(p page) []byte {
 		b.WriteString("</fieldset>\n<p><label for=\"req-email\">" + e(f.EmailLabel) + "</label><br>\n" +
 			"<input id=\"req-email\" name=\"email\" type=\"email\" autocomplete=\"email\" required maxlength=\"254\" value=\"" + e(f.Email) + "\"></p>\n" +
 			"<p><label for=\"req-details\">" + e(f.DetailsLabel) + "</label><br>\n" +
-			"<textarea id=\"req-details\" name=\"details\" rows=\"5\" cols=\"40\" maxlength=\"2000\">" + e(f.Details) + "</textarea></p>\n" +
+			"<textarea id=\"req-details\" name=\"details\" rows=\"5\" cols=\"40\" maxlength=\"" + maxDetails + "\">" + e(f.Details) + "</textarea></p>\n" +
 			"<p hidden><label for=\"req-website\">" + e(f.WebsiteLabel) + "</label> <input id=\"req-website\" name=\"website\" type=\"text\" tabindex=\"-1\" autocomplete=\"off\"></p>\n" +
 			"<p><button type=\"submit\">" + e(f.Submit) + "</button></p>\n</form>\n")
 	}
 	if c := p.Confirm; c != nil {
-		b.WriteString("<form method=\"post\" action=\"" + RequestsPath + "/verify\">\n" +
+		b.WriteString("<form method=\"post\" action=\"" + verifyPath + "\">\n" +
 			"<input type=\"hidden\" name=\"ref\" value=\"" + e(c.Ref) + "\">\n" +
 			"<input type=\"hidden\" name=\"token\" value=\"" + e(c.Token) + "\">\n" +
 			"<input type=\"hidden\" name=\"lang\" value=\"" + e(c.Lang) + "\">\n" +
@@ -88,12 +92,10 @@ const pageCSP = "default-src 'none'; form-action 'self'; frame-ancestors 'none';
 
 // htmlPage renders p with status. No-referrer keeps the verification token
 // in the page's URL from leaking through the back link.
-func htmlPage(status int, p page) Response {
-	if !isLanguage(p.Lang) {
-		p.Lang = "sq"
-	}
-	p.Back, p.BackText = requestSlugs[p.Lang], tr(p.Lang, "back")
-	return Response{
+func htmlPage(status int, p page) httpapi.Response {
+	p.Lang = language(p.Lang)
+	p.Back, p.BackText = content.RequestsPages[p.Lang], tr(p.Lang, "req_back")
+	return httpapi.Response{
 		Status: status,
 		Header: http.Header{
 			"Content-Type":            {"text/html; charset=utf-8"},
@@ -111,35 +113,59 @@ func htmlPage(status int, p page) Response {
 }
 
 // messagePage is a page of a title and paragraphs.
-func messagePage(status int, lang, title string, paragraphs ...string) Response {
+func messagePage(status int, lang, title string, paragraphs ...string) httpapi.Response {
 	return htmlPage(status, page{Lang: lang, Title: title, Paragraphs: paragraphs})
 }
 
+// unavailablePage is the page of a 503 answer, with its Retry-After.
+func unavailablePage(lang string, resp httpapi.Response) httpapi.Response {
+	page := messagePage(http.StatusServiceUnavailable, lang, tr(lang, "req_unavailable_title"), tr(lang, "req_unavailable_text"))
+	page.Header.Set("Retry-After", resp.Header.Get("Retry-After"))
+	return page
+}
+
+// linkInvalid is the page of a link that is wrong or has expired.
+func linkInvalid(lang string) httpapi.Response {
+	return messagePage(http.StatusBadRequest, lang, tr(lang, "req_link_invalid_title"), tr(lang, "req_link_invalid_text"))
+}
+
+// maxDetails is content.MaxRequestDetails in words of the form and errors.
+var maxDetails = strconv.Itoa(content.MaxRequestDetails)
+
+// formErrors are the texts that tell the form's user why a request was
+// refused, by error code; any other code is req_err_invalid's.
+var formErrors = map[string]string{
+	"invalid_type":        "req_err_invalid_type",
+	"invalid_email":       "req_err_invalid_email",
+	"invalid_email_ascii": "req_err_invalid_email_ascii",
+	"invalid_details":     "req_err_invalid_details",
+	"too_large":           "req_err_too_large",
+}
+
 // formAgain shows the request form again, filled in as posted, with the
-// reason it was refused.
-func formAgain(status int, b requestBody, code string) Response {
-	lang := "sq"
-	if b.Language != nil && isLanguage(*b.Language) {
-		lang = *b.Language
+// reason bad it was refused.
+func formAgain(p posted, bad *httpapi.InputError) httpapi.Response {
+	lang := content.DefaultLanguage
+	if p.Language != nil {
+		lang = language(*p.Language)
 	}
-	key := "err_" + code
-	if _, ok := requestText["en"][key]; !ok {
-		key = "err_invalid"
+	alert, ok := formErrors[bad.Code]
+	if !ok {
+		alert = "req_err_invalid"
 	}
-	alert := tr(lang, key)
 	f := &formPage{
-		Legend: tr(lang, "form_type"), EmailLabel: tr(lang, "form_email"),
-		DetailsLabel: tr(lang, "form_details"), WebsiteLabel: tr(lang, "form_website"),
-		Submit: tr(lang, "form_submit"), Language: lang,
+		Legend: tr(lang, "req_type"), EmailLabel: tr(lang, "req_email"),
+		DetailsLabel: tr(lang, "req_details"), WebsiteLabel: tr(lang, "req_website"),
+		Submit: tr(lang, "req_submit"), Language: lang,
 	}
-	for _, t := range RequestTypes {
-		f.Types = append(f.Types, option{t, tr(lang, "type_"+t), b.Type != nil && *b.Type == t})
+	for _, t := range content.RequestTypes {
+		f.Types = append(f.Types, option{t, tr(lang, "req_type_"+t), p.Type != nil && *p.Type == t})
 	}
-	if b.Email != nil {
-		f.Email = truncateUTF8(*b.Email, 254)
+	if p.Email != nil {
+		f.Email = httpapi.TruncateUTF8(*p.Email, 254)
 	}
-	if b.Details != nil {
-		f.Details = truncateUTF8(*b.Details, 4*MaxDetails)
+	if p.Details != nil {
+		f.Details = httpapi.TruncateUTF8(*p.Details, 4*content.MaxRequestDetails)
 	}
-	return htmlPage(status, page{Lang: lang, Title: tr(lang, "form_title"), Alert: alert, Form: f})
+	return htmlPage(bad.Status, page{Lang: lang, Title: tr(lang, "req_form_title"), Alert: tr(lang, alert), Form: f})
 }

@@ -1,4 +1,4 @@
-package api
+package requests
 
 import (
 	"crypto/rand"
@@ -25,6 +25,7 @@ func newReference() string {
 	return string(out)
 }
 
+// isReference reports whether s is a reference newReference could draw.
 func isReference(s string) bool {
 	if len(s) != 9 || !strings.HasPrefix(s, "KS-") {
 		return false
@@ -46,11 +47,13 @@ func newToken() (token, hash string) {
 	return token, tokenHash(token)
 }
 
+// tokenHash is the hex SHA-256 of a token, what the store keeps of it.
 func tokenHash(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
 
+// isToken reports whether s is a token newToken could draw.
 func isToken(s string) bool {
 	if len(s) != 43 {
 		return false
@@ -59,21 +62,12 @@ func isToken(s string) bool {
 	return err == nil
 }
 
-// TokenLifetime is how long a confirmation link works.
+// TokenLifetime is how long a confirmation link works (the email says 7
+// days).
 const TokenLifetime = 7 * 24 * time.Hour
 
-// dueDate is one month after received (GDPR Art. 12(3)). Go's AddDate
-// normalises 31 January + 1 month to 3 March; the deadline is then the last
-// day of February instead, never later than a calendar month.
-func dueDate(received time.Time) time.Time {
-	received = received.In(Kosovo()) // the calendar month is Kosovo's
-	d := received.AddDate(0, 1, 0)
-	if d.Day() != received.Day() {
-		d = d.AddDate(0, 0, -d.Day())
-	}
-	return d
-}
-
+// randomID tells apart two audit lines of one request written in the
+// same instant.
 func randomID() string {
 	var b [8]byte
 	rand.Read(b[:])

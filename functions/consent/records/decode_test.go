@@ -1,9 +1,11 @@
-package api
+package records
 
 import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"pelqim/content"
 
 	"github.com/go-json-experiment/json"
 )
@@ -75,7 +77,7 @@ func FuzzDecodeConsent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		in, bad := decodeConsent(body)
 		if bad != nil {
-			if bad.code == "" || bad.message == "" || !utf8.ValidString(bad.message) {
+			if bad.Code == "" || bad.Message == "" || !utf8.ValidString(bad.Message) {
 				t.Fatalf("refusal without code or readable message: %#v", bad)
 			}
 			return
@@ -85,7 +87,7 @@ func FuzzDecodeConsent(f *testing.F) {
 		}
 		c := in.Categories
 		if !isUUIDv4(in.ConsentID) || !isUUIDv4(in.EventID) || !isAction(in.Action) || !c.Necessary ||
-			!isVersion(in.ConsentVersion) || !isVersion(in.PolicyVersion) || !isLanguage(in.Language) ||
+			!isVersion(in.ConsentVersion) || !isVersion(in.PolicyVersion) || !content.IsLanguage(in.Language) ||
 			!isPagePath(in.Page) || checkAction(in.Action, c) != nil {
 			t.Fatalf("accepted an invalid event: %+v", in)
 		}

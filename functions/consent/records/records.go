@@ -1,0 +1,112 @@
+// Package records is the API of consent records, the proof of consent
+// (GDPR Art. 7(1)): the banner posts each choice a visitor makes to
+// POST /api/consent (content.ConsentPath), which records it once however
+// often it is sent, and GET /api/consent/{id} returns a consent id's
+// history. Records are append-only and kept for a retention period.
+package records
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+
+	"pelqim/content"
+	"pelqim/functions/consent/httpapi"
+	"pelqim/functions/consent/store"
+)
+
+// MaxBody is the largest consent event accepted (413 above).
+const MaxBody = 4 << 10
+
+// Handler serves the consent-record endpoints. Only Store and Origin are
+// required.
+type Handler struct {
+	Store  store.Store
+	Origin string // the site's origin; POSTs must carry it
+	// Retention is how long a record is kept (its TTL); default
+	// content.DefaultRetention.
+	Retention content.Days
+	Clock     httpapi.Clock
+	Log       *slog.Logger // default slog.Default()
+}
+
+// Routes are the endpoints, for an httpapi.Router.
+func (h *Handler) Routes() []httpapi.Route {
+	return []httpapi.Route{
+		{Pattern: content.ConsentPath, Methods: map[string]httpapi.Endpoint{http.MethodPost: h.post}},
+		{Pattern: content.ConsentPath + "/{id}", Methods: map[string]httpapi.Endpoint{http.MethodGet: h.get}},
+	}
+}
+
+// receipt is the answer to a recorded (or replayed) event.
+type receipt struct {
+	ConsentID  string `json:"consentId"`
+	EventID    string `json:"eventId"`
+	RecordedAt string `json:"recordedAt"`
+}
+
+// post records one choice: 201 with its receipt, or 200 with the first
+// record's receipt when the event was recorded before (a replay).
+func (h *Handler) post(ctx context.Context, req httpapi.Request, _ []string) httpapi.Response {
+	if resp, ok := httpapi.CheckWrite(req, h.Origin, MaxBody, httpapi.MediaJSON); !ok {
+		return resp
+	}
+	in, bad := decodeConsent(req.Body)
+	if bad != nil {
+		return bad.Response()
+	}
+	now := h.Clock.Now().UTC()
+	ev := store.ConsentEvent{
+		ConsentID:      in.ConsentID,
+		EventID:        in.EventID,
+		RecordedAt:     now.Format(store.TimeFormat),
+		ChosenAt:       in.ChosenAt,
+		Action:         in.Action,
+		Categories:     in.Categories,
+		ConsentVersion: in.ConsentVersion,
+		PolicyVersion:  in.PolicyVersion,
+		Language:       in.Language,
+		Page:           in.Page,
+		GPC:            in.GPC,
+		UserAgent:      httpapi.TruncateUTF8(req.Header.Get("User-Agent"), 256),
+		ClientNet:      httpapi.ClientNet(req.ClientAddr),
+		ExpiresAt:      now.Add(cmp.Or(h.Retention, content.DefaultRetention).Duration()).Unix(),
+	}
+	stored, created, err := h.Store.PutConsent(ctx, ev)
+	if err != nil {
+		return httpapi.StoreFailed(ctx, h.Log, err, "record consent")
+	}
+	status := http.StatusOK // a replay: the first record stands
+	if created {
+		status = http.StatusCreated
+	}
+	return httpapi.JSON(status, receipt{stored.ConsentID, stored.EventID, stored.RecordedAt})
+}
+
+// history is the answer to GET /api/consent/{id}.
+type history struct {
+	ConsentID string               `json:"consentId"`
+	Events    []store.ConsentEvent `json:"events"`
+}
+
+// get answers a consent id's history, oldest first.
+func (h *Handler) get(ctx context.Context, _ httpapi.Request, params []string) httpapi.Response {
+	id := params[0]
+	if !isUUIDv4(id) {
+		return httpapi.Error(http.StatusBadRequest, "invalid_id", "the consent id must be a lowercase UUID v4")
+	}
+	evs, err := h.Store.ConsentEvents(ctx, id)
+	if err != nil {
+		return httpapi.StoreFailed(ctx, h.Log, err, "read consent history")
+	}
+	// DynamoDB deletes expired items only days later: a record past its
+	// retention is gone as far as anyone asking is concerned.
+	now := h.Clock.Now()
+	evs = slices.DeleteFunc(evs, func(ev store.ConsentEvent) bool { return store.Expired(ev.ExpiresAt, now) })
+	if len(evs) == 0 {
+		return httpapi.Error(http.StatusNotFound, "not_found", "no consent recorded under this id")
+	}
+	return httpapi.JSON(http.StatusOK, history{id, evs})
+}
