@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"os"
 
 	"pelqim/content"
@@ -68,6 +69,11 @@ func configFromEnv() (config, error) {
 			return config{}, errors.New(required.name + " is not set (" + required.what + ")")
 		}
 	}
+	origins, err := content.ParseOrigins(os.Getenv("CONSENT_ORIGINS"))
+	if err != nil {
+		return config{}, fmt.Errorf("CONSENT_ORIGINS: %w", err)
+	}
+	c.api.Origins = origins
 	// Each name is written out where it is read: infra's tests hold the
 	// template to the variables the function reads.
 	if err := errors.Join(

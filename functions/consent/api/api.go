@@ -38,6 +38,9 @@ type Config struct {
 	// every POST must carry it as its Origin header, and the email's
 	// links lead there.
 	Origin string
+	// Origins are other origins whose pages carry the banner (the shop's,
+	// as content.ParseOrigin gives them): their choices are taken with CORS.
+	Origins []string
 
 	Store     store.Store  // consent records
 	Retention content.Days // how long a consent record is kept; default content.DefaultRetention
@@ -77,7 +80,7 @@ func New(c Config) (*Handler, error) {
 	}
 	// Browsers send Origin without a trailing slash.
 	origin := strings.TrimSuffix(c.Origin, "/")
-	rec := &records.Handler{Store: c.Store, Origin: origin, Retention: c.Retention, Clock: c.Now, Log: c.Log}
+	rec := &records.Handler{Store: c.Store, Origin: origin, Others: c.Origins, Retention: c.Retention, Clock: c.Now, Log: c.Log}
 	req := &requests.Handler{
 		Origin: origin, Store: c.Requests, Mail: c.Mail, Sender: c.Sender,
 		Limit: c.RequestLimit, Retention: c.RequestRetention, Clock: c.Now, Log: c.Log,

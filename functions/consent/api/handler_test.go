@@ -135,7 +135,7 @@ func TestMalformedRequests(t *testing.T) {
 
 func TestAllow(t *testing.T) {
 	h := newHandler(nil, &clock{t0})
-	for path, want := range map[string]string{"/api/consent": "POST", "/api/consent/" + consentID: "GET"} {
+	for path, want := range map[string]string{"/api/consent": "OPTIONS, POST", "/api/consent/" + consentID: "GET"} {
 		resp := h.Serve(context.Background(), httpapi.Request{Method: "PATCH", Path: path, Header: http.Header{}})
 		if got := resp.Header.Get("Allow"); got != want {
 			t.Errorf("%s: Allow %q, want %q", path, got, want)
@@ -171,7 +171,7 @@ func TestRecordAndHistory(t *testing.T) {
 			wantEv := store.ConsentEvent{
 				ConsentID: consentID, EventID: eventID, RecordedAt: "2026-11-25T10:00:00.123Z",
 				Action: "custom", Categories: store.Categories{Necessary: true, Statistics: true},
-				ConsentVersion: "a1b2c3", PolicyVersion: "d4e5f6", Language: "sq", Page: "/sq/privatesia/",
+				ConsentVersion: "a1b2c3", PolicyVersion: "d4e5f6", Language: "sq", Page: "/sq/privatesia/", Origin: origin,
 				UserAgent: strings.Repeat("ë", 128), ClientNet: "198.51.100.0/24",
 				ExpiresAt: t0.Add(10 * 24 * time.Hour).Unix(),
 			}

@@ -24,7 +24,10 @@ const MaxBody = 4 << 10
 // required.
 type Handler struct {
 	Store  store.Store
-	Origin string // the site's origin; POSTs must carry it
+	Origin string // the site's origin; POSTs must carry it, or one of Others
+	// Others are the origins of other pages that carry the banner (the
+	// shop's): their choices are taken too, cross-origin, with CORS.
+	Others []string
 	// Retention is how long a record is kept (its TTL); default
 	// content.DefaultRetention.
 	Retention content.Days
@@ -35,7 +38,7 @@ type Handler struct {
 // Routes are the endpoints, for an httpapi.Router.
 func (h *Handler) Routes() []httpapi.Route {
 	return []httpapi.Route{
-		{Pattern: content.ConsentPath, Methods: map[string]httpapi.Endpoint{http.MethodPost: h.post}},
+		{Pattern: content.ConsentPath, Methods: map[string]httpapi.Endpoint{http.MethodPost: h.post, http.MethodOptions: h.preflight}},
 		{Pattern: content.ConsentPath + "/{id}", Methods: map[string]httpapi.Endpoint{http.MethodGet: h.get}},
 	}
 }
@@ -50,7 +53,49 @@ type receipt struct {
 // post records one choice: 201 with its receipt, or 200 with the first
 // record's receipt when the event was recorded before (a replay).
 func (h *Handler) post(ctx context.Context, req httpapi.Request, _ []string) httpapi.Response {
-	if resp, ok := httpapi.CheckWrite(req, h.Origin, MaxBody, httpapi.MediaJSON); !ok {
+	resp := h.record(ctx, req)
+	if o := h.other(req); o != "" {
+		resp.Header.Set("Access-Control-Allow-Origin", o)
+	}
+	resp.Header.Add("Vary", "Origin")
+	return resp
+}
+
+// other is req's Origin when it is one of Others, else "".
+func (h *Handler) other(req httpapi.Request) string {
+	if o := req.Header.Values("Origin"); len(o) == 1 && slices.Contains(h.Others, o[0]) {
+		return o[0]
+	}
+	return ""
+}
+
+// preflight answers a browser's question before a cross-origin POST: yes
+// for Others, with what the banner sends (JSON); 403 for anyone else.
+// Credentials are never allowed: the API needs no cookie.
+func (h *Handler) preflight(_ context.Context, req httpapi.Request, _ []string) httpapi.Response {
+	o := h.other(req)
+	if o == "" {
+		resp := httpapi.Error(http.StatusForbidden, "forbidden_origin", "Origin is not one whose pages carry the banner")
+		resp.Header.Add("Vary", "Origin")
+		return resp
+	}
+	return httpapi.Response{Status: http.StatusNoContent, Header: http.Header{
+		"Access-Control-Allow-Origin":  {o},
+		"Access-Control-Allow-Methods": {http.MethodPost},
+		"Access-Control-Allow-Headers": {"Content-Type"},
+		"Access-Control-Max-Age":       {"86400"},
+		"Vary":                         {"Origin"},
+		"Cache-Control":                {"no-store"},
+	}}
+}
+
+// record checks, decodes and stores one POSTed choice.
+func (h *Handler) record(ctx context.Context, req httpapi.Request) httpapi.Response {
+	origin := h.Origin
+	if o := h.other(req); o != "" {
+		origin = o
+	}
+	if resp, ok := httpapi.CheckWrite(req, origin, MaxBody, httpapi.MediaJSON); !ok {
 		return resp
 	}
 	in, bad := decodeConsent(req.Body)
@@ -69,6 +114,7 @@ func (h *Handler) post(ctx context.Context, req httpapi.Request, _ []string) htt
 		PolicyVersion:  in.PolicyVersion,
 		Language:       in.Language,
 		Page:           in.Page,
+		Origin:         origin,
 		GPC:            in.GPC,
 		UserAgent:      httpapi.TruncateUTF8(req.Header.Get("User-Agent"), 256),
 		ClientNet:      httpapi.ClientNet(req.ClientAddr),

@@ -43,10 +43,13 @@ type ConsentEvent struct {
 	PolicyVersion  string     `json:"policyVersion" dynamodbav:"policyVersion"`
 	Language       string     `json:"language" dynamodbav:"language"`
 	Page           string     `json:"page" dynamodbav:"page"`
-	GPC            bool       `json:"gpc" dynamodbav:"gpc"`
-	UserAgent      string     `json:"userAgent" dynamodbav:"userAgent"`
-	ClientNet      string     `json:"clientNet" dynamodbav:"clientNet"` // anonymised network, never an address
-	ExpiresAt      int64      `json:"expiresAt" dynamodbav:"expiresAt"` // epoch seconds, the table's TTL attribute
+	// Origin is the origin of the page the choice was made on: the site's
+	// or one of the shop's (api.Config.Origins).
+	Origin    string `json:"origin,omitempty" dynamodbav:"origin,omitempty"`
+	GPC       bool   `json:"gpc" dynamodbav:"gpc"`
+	UserAgent string `json:"userAgent" dynamodbav:"userAgent"`
+	ClientNet string `json:"clientNet" dynamodbav:"clientNet"` // anonymised network, never an address
+	ExpiresAt int64  `json:"expiresAt" dynamodbav:"expiresAt"` // epoch seconds, the table's TTL attribute
 }
 
 // Categories are the four cookie categories of the site's cookie data.

@@ -33,7 +33,7 @@ func TestRun(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- Run([]string{"-src", dir, "-addr", ":0", "-data", t.TempDir()}, stdout, &stderr)
+		done <- Run([]string{"-src", dir, "-addr", ":0", "-data", t.TempDir(), "-origins", "http://127.0.0.2:8080"}, stdout, &stderr)
 		stdout.Close()
 	}()
 	lines := make(chan string, 1)
@@ -75,7 +75,8 @@ func TestRun(t *testing.T) {
 	}
 
 	// The API takes a choice from a page opened under another of the
-	// server's names, and refuses other origins and domain names.
+	// server's names, and from the shop's origins (the config's and
+	// -origins), and refuses other origins and domain names.
 	addr := strings.TrimPrefix(origin, "http://")
 	_, port, _ := net.SplitHostPort(addr)
 	for i, tt := range []struct {
@@ -86,6 +87,9 @@ func TestRun(t *testing.T) {
 		{"[::1]:" + port, "http://[::1]:" + port, http.StatusCreated},
 		{addr, "http://localhost:" + port, http.StatusForbidden},
 		{"attacker.example:" + port, "http://attacker.example:" + port, http.StatusForbidden},
+		{addr, "http://127.0.0.2:8080", http.StatusCreated},
+		{addr, "https://xiaomistore-ks.com", http.StatusCreated},
+		{addr, "http://127.0.0.3:8080", http.StatusForbidden},
 	} {
 		eventID := fmt.Sprintf("5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e%02d", i)
 		body := `{"consentId":"0b7e7f2c-6a2e-4c1a-9a53-1c2d3e4f5a6b","eventId":"` + eventID + `",` +
@@ -106,6 +110,9 @@ func TestRun(t *testing.T) {
 		}
 	}
 
+	if err := Run([]string{"-src", dir, "-addr", "127.0.0.1:0", "-origins", "http://127.0.0.2:8080/shop"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "-origins: \"http://127.0.0.2:8080/shop\" is not an origin") {
+		t.Errorf("-origins with a path: %v, want it refused", err)
+	}
 	if err := Run([]string{"-src", dir, "-addr", addr, "-data", t.TempDir()}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), addr+" is already in use") {
 		t.Errorf("second server on %s: %v, want a clear 'already in use'", addr, err)
 	}

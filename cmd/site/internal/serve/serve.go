@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"pelqim/content"
 	"pelqim/content/schema"
 	"pelqim/functions/consent/api"
 	"pelqim/functions/consent/local"
@@ -33,8 +34,13 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:1313", "listen `address`")
 	data := fs.String("data", ".pelqim-data", "`dir` of the API's local store and mail outbox")
 	debounce := fs.Duration("debounce", DefaultDebounce, "quiet `time` that ends a burst of changes before a rebuild")
+	others := fs.String("origins", "", "more `origins` (comma-separated) whose pages carry the banner, besides the config's consent.origins: a local copy of the shop")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	extra, err := content.ParseOrigins(*others)
+	if err != nil {
+		return fmt.Errorf("serve: -origins: %w", err)
 	}
 	// serve has no DynamoDB or SES: a user who sets a variable that would
 	// choose them expects it to matter, so it is refused, not ignored.
@@ -59,12 +65,13 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	siteOrigin := cmp.Or(os.Getenv("SITE_ORIGIN"), origin)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// The retention periods are the config's, as the deploy gives them to
-	// the function; a config that does not load yet leaves the defaults, and
-	// the preview shows its errors.
-	c := api.Config{Origin: siteOrigin}
+	// The retention periods and the shop's origins are the config's, as
+	// the deploy gives them to the function; a config that does not load
+	// yet leaves the defaults, and the preview shows its errors.
+	c := api.Config{Origin: siteOrigin, Origins: extra}
 	if cfg, _ := schema.ReadConfig(*src); cfg != nil {
 		c.Retention, c.RequestRetention = cfg.Consent.RetentionDays, cfg.Requests.RetentionDays
+		c.Origins = append(cfg.Consent.Origins, extra...)
 	}
 	h, closeStore, err := local.Open(*data, c)
 	if err != nil {
