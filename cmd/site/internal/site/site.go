@@ -208,6 +208,16 @@ func (s *Site) Outputs() []*Output {
 		&Output{Path: "sitemap.xml", Deps: every, render: noDoc(s.sitemap)},
 		&Output{Path: "robots.txt", render: noDoc(s.robots)},
 	)
+	// The shop's tag and the files of each language it loads. Their names
+	// come from their contents, so they are made here; an error is the
+	// tag's to report. The tag names the policy's version; the banner
+	// links to a page, like any page's.
+	if tag, files, err := s.embed(); tag != nil || err != nil {
+		outs = append(outs, &Output{Path: EmbedPath, Deps: every, BodyDeps: policy, render: func() ([]byte, *markdown.Doc, error) { return tag, nil, err }})
+		for _, path := range slices.Sorted(maps.Keys(files)) {
+			outs = append(outs, &Output{Path: path, Deps: every, render: func() ([]byte, *markdown.Doc, error) { return files[path], nil, nil }})
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(s.Theme.Assets)) {
 		a := s.Theme.Assets[name]
 		outs = append(outs, &Output{Path: strings.TrimPrefix(a.URL, "/"), render: func() ([]byte, *markdown.Doc, error) { return a.Data, nil, nil }})

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/tdewolff/minify/v2"
@@ -56,12 +57,19 @@ var assetTypes = map[string]string{
 	".svg": "image/svg+xml",
 }
 
+// EmbedCSS are the style sheets of the banner on another site (the shop's
+// tag, embed/v1/consent.js), joined in this order into the asset
+// embed.css: the palette and what the banner shares with the site, and the
+// banner's own.
+var EmbedCSS = []string{"base.css", "consent.css"}
+
 // loadAssets minifies and hashes the theme's assets. The CSS files are
-// joined, in name order, into one site.css: one request per page.
+// joined, in name order, into one site.css: one request per page; EmbedCSS
+// are joined into embed.css too.
 func (t *Theme) loadAssets(root string, _ []string) error {
 	t.Assets = map[string]Asset{}
 	var errs content.Errors
-	var joined bytes.Buffer
+	var joined, embed bytes.Buffer
 	for _, f := range t.glob(root, "assets/css/*.css") {
 		b, err := t.read(root, f)
 		if err != nil {
@@ -72,10 +80,19 @@ func (t *Theme) loadAssets(root string, _ []string) error {
 		}
 		joined.Write(b)
 		joined.WriteByte('\n')
+		if slices.Contains(EmbedCSS, path.Base(f)) {
+			embed.Write(b)
+			embed.WriteByte('\n')
+		}
 	}
 	if len(errs) == 0 {
-		if err := t.addAsset("site.css", joined.Bytes()); err != nil {
-			errs = append(errs, assetError(t.rel("assets/css"), err))
+		for name, css := range map[string][]byte{"site.css": joined.Bytes(), "embed.css": embed.Bytes()} {
+			if len(css) == 0 {
+				continue // a theme without the banner
+			}
+			if err := t.addAsset(name, css); err != nil {
+				errs = append(errs, assetError(t.rel("assets/css"), err))
+			}
 		}
 	}
 	for _, f := range append(t.glob(root, "assets/js/*.js"), t.glob(root, "assets/img/*.svg")...) {
@@ -109,7 +126,7 @@ func (t *Theme) addAsset(name string, src []byte) error {
 	if err := Minifier.Minify(assetTypes[path.Ext(name)], &out, bytes.NewReader(src)); err != nil {
 		return err
 	}
-	t.Assets[name] = Asset{URL: "/assets/" + hashName(name, out.Bytes()), Data: out.Bytes()}
+	t.Assets[name] = Asset{URL: "/assets/" + HashName(name, out.Bytes()), Data: out.Bytes()}
 	return nil
 }
 

@@ -337,8 +337,8 @@ func (t *Theme) Header(name string) string {
 	return schema.HeaderValue(t.Headers, name)
 }
 
-// hashName inserts a short content hash before the extension.
-func hashName(name string, data []byte) string {
+// HashName inserts a short content hash before the extension.
+func HashName(name string, data []byte) string {
 	sum := sha256.Sum256(data)
 	ext := path.Ext(name)
 	return strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext

@@ -1,13 +1,23 @@
 // The consent banner (markup: layouts/partials/banner.html; its behaviour:
-// themes/default/README.md). It asks before anything non-essential runs, keeps the choice in
-// the pelqim_consent cookie, runs the scripts gated on it, deletes what a
-// refused category had stored, and posts every choice to the consent API as
-// proof of consent (GDPR Art. 7(1)). All its text comes from the page.
+// themes/default/README.md). It asks before anything non-essential runs,
+// keeps the choice in the pelqim_consent cookie, runs the scripts and
+// frames gated on it, deletes what a refused category had stored, and posts
+// every choice to the consent API as proof of consent (GDPR Art. 7(1)). All
+// its text comes from the markup.
+//
+// The same file is the shop's tag (/embed/v1/consent.js, which the build
+// writes with the settings pelqimE before it): there the markup and its
+// styles come in a second, per-language file, into a shadow root of their
+// own, so that the shop's CSS and ours leave each other alone.
 (() => {
-  const d = document, cc = d.getElementById('cc')
-  if (!cc) return
-  const ds = cc.dataset, all = (s, r = d) => [...r.querySelectorAll(s)]
-  const boxes = all('input', cc), optional = boxes.filter(b => !b.disabled)
+  const d = document, w = self, E = w.pelqimE, me = d.currentScript
+  delete w.pelqimE
+  // The tag twice, or the tag on a page that has the banner: one banner.
+  if (w.pelqim) return
+  let cc = d.getElementById('cc')
+  if (!E && !cc) return
+  const ds = E || cc.dataset
+  const lang = E ? [me?.dataset.lang, d.documentElement.lang.split('-')[0]].find(l => E.src[l]) || E.lang : ds.lang
   const gpc = navigator.globalPrivacyControl === true
   const Q = 'pelqim_queue'
   const MAX_AGE = ds.cookieDays * 864e2 // under the 13 months regulators allow
@@ -15,29 +25,21 @@
   // A random UUID v4: crypto.randomUUID exists only in secure contexts, and
   // the preview may be opened over http from a phone.
   const uuid = () => ([1e7] + -1e3 + -4e3 + -8e3 + -1e11).replace(/[018]/g, c => (c ^ crypto.getRandomValues(new Uint8Array(1))[0] & 15 >> c / 4).toString(16))
-  let opener, memory = [], busy, backoff = 2e3, modal
-
-  // Google Consent Mode v2: everything denied before any gated tag can run
-  // (this script is the first deferred one, gated tags come after it).
-  const gtag = 'consentMode' in ds && (window.dataLayer = window.dataLayer || [],
-    window.gtag = window.gtag || function () { dataLayer.push(arguments) })
-  const mode = on => {
-    const m = on('marketing') ? 'granted' : 'denied'
-    return { ad_storage: m, ad_user_data: m, ad_personalization: m, analytics_storage: on('statistics') ? 'granted' : 'denied' }
-  }
-  gtag && gtag('consent', 'default', { ...mode(() => 0), wait_for_update: 500 })
+  const all = (s, r = d) => [...r.querySelectorAll(s)]
+  let root, boxes = [], optional = [], cats = E ? E.cats : all('input', cc).map(b => b.name)
+  let opener, memory = [], busy, backoff = 2e3, modal, sheet, asked, told
 
   // The cookie: 1.<consentId>.<consentVersion>.<unix seconds>.<granted ids joined by +>
   const cookie = () => /(?:^|; )pelqim_consent=([^;]*)/.exec(d.cookie)?.[1]
-  const parse = c => (c = /^1\.([\da-f-]{36})\.([\da-f]+)\.(\d+)\.([\w+-]*)/.exec(c)) &&
+  const parse = c => (c = /^1\.([\da-f-]{36})\.([\da-f]+)\.(\d+)\.([\w+-]*)$/.exec(c)) &&
     { id: c[1], v: c[2], t: c[3] * 1e3, on: c[4].split('+') }
   let seen = cookie() // the choice this page acts on
   let rec = parse(seen)
   // A choice holds for this version of the declaration, for reconsentDays.
   const valid = () => rec && rec.v == ds.consentVersion && Date.now() - rec.t < ds.reconsentDays * 864e5
   const granted = c => valid() && rec.on.includes(c)
-  // The cookie is the whole domain's where the site is on it: the store's
-  // pages read the choice there.
+  // The cookie is the whole domain's where the page is on it: the site and
+  // the shop read one choice.
   const scope = (h = location.hostname, dom = ds.cookieDomain) => dom && (h == dom || h.endsWith('.' + dom)) ? ';Domain=' + dom : ''
   // Writes the cookie chosen at t (ms), replacing one of this host alone;
   // it ends MAX_AGE after the choice, however often it is written.
@@ -46,18 +48,67 @@
     d.cookie = `pelqim_consent=${v};Path=/;Max-Age=${MAX_AGE - ((Date.now() - t) / 1e3 | 0)};SameSite=Lax${sc}${location.protocol == 'https:' ? ';Secure' : ''}`
   }
 
+  // What the page's own code may ask: pelqim.consent() is the choice in
+  // force (null before one), pelqim.open() the settings; every choice is
+  // also a pelqim:consent event on document.
+  const state = () => valid() ? { consentId: rec.id, categories: Object.fromEntries(cats.map(c => [c, granted(c)])), chosenAt: new Date(rec.t).toISOString() } : null
+  w.pelqim = { consent: state, open: () => root ? settings() : asked = 1 }
+
+  // Google Consent Mode v2: everything but security denied before any tag
+  // can run (on the site this script is the first deferred one; on the
+  // shop, the first script in <head>), then the choice.
+  const gtag = 'consentMode' in ds && (w.dataLayer = w.dataLayer || [],
+    w.gtag = w.gtag || function () { dataLayer.push(arguments) })
+  const mode = on => {
+    const g = c => on(c) ? 'granted' : 'denied', m = g('marketing'), p = g('preferences')
+    return { ad_storage: m, ad_user_data: m, ad_personalization: m, analytics_storage: g('statistics'), functionality_storage: p, personalization_storage: p, security_storage: 'granted' }
+  }
+  gtag && gtag('consent', 'default', { ...mode(() => 0), wait_for_update: 500 })
+  // The choice in force, told once, and again whenever it changes.
+  const tell = () => {
+    const m = mode(granted), k = JSON.stringify(m)
+    k != told && gtag('consent', 'update', m)
+    told = k
+  }
+  // WordPress's WP Consent API, through which WooCommerce and its plugins
+  // learn the choice: opt-in, told before they read it.
+  E && (w.wp_consent_type = 'optin')
+  const WP = { necessary: ['functional'], preferences: ['preferences'], statistics: ['statistics', 'statistics-anonymous'], marketing: ['marketing'] }
+
+  // Gated scripts become real ones, with the same attributes (and the tag's
+  // nonce, which a strict CSP asks of them), in document order; gated
+  // frames get their address, and a placeholder until then.
   const apply = () => {
-    gtag && gtag('consent', 'update', mode(granted))
-    // A gated script becomes a real one, with the same attributes; inline
-    // ones stay inert (the CSP would refuse them anyway).
+    gtag && valid() && tell()
+    valid() && w.wp_set_consent && cats.forEach(c => WP[c]?.forEach(k => wp_set_consent(k, granted(c) ? 'allow' : 'deny')))
     all('script[type="text/plain"][data-category]').forEach(s => {
       const c = s.dataset.category
-      if (granted(c) && s.src) {
+      if (granted(c)) {
         const n = d.createElement('script')
         for (const a of s.attributes) a.name == 'type' || n.setAttribute(a.name, a.value)
+        n.nonce = s.nonce || me?.nonce
+        n.text = s.text
         n.async = false // in document order, like the deferred scripts they stand for
         s.replaceWith(n)
         ran[c] = 1
+      }
+    })
+    root && all('iframe[data-category][data-src]').forEach(f => {
+      const c = f.dataset.category, ph = f.previousElementSibling?.localName == 'pelqim-frame' && f.previousElementSibling
+      if (granted(c)) {
+        f.src = f.dataset.src
+        f.removeAttribute('data-src')
+        f.hidden = false
+        ph && ph.remove()
+      } else if (!ph && cats.includes(c)) {
+        const p = d.createElement('pelqim-frame'), r = sheet ? p.attachShadow({ mode: 'open' }) : p
+        sheet && (r.adoptedStyleSheets = [sheet])
+        r.append(root.getElementById('cc-frame').content.cloneNode(1))
+        const b = r.querySelector('button'), label = boxes.find(x => x.name == c).parentNode.textContent.trim()
+        b.textContent = b.textContent.replace('{category}', label)
+        b.dataset.ccAllow = c
+        f.hidden = true
+        f.before(p)
       }
     })
   }
@@ -76,7 +127,7 @@
         })
       })
     } else try {
-      const st = window[k]
+      const st = w[k]
       Object.keys(st).forEach(n => hit(n) && st.removeItem(n))
     } catch (e) {}
   })
@@ -128,7 +179,6 @@
     const h = cc.open && !modal ? cc.offsetHeight + 'px' : ''
     d.documentElement.style.scrollPaddingBottom = d.body.style.paddingBottom = h
   }
-  addEventListener('resize', clear)
   // (`modal` is kept, not asked of :modal, which browsers that have
   // <dialog> without :modal refuse with an exception.)
   const show = m => {
@@ -138,12 +188,15 @@
     clear()
     cc.querySelector('h2').focus({ preventScroll: true })
   }
+  const settings = t => {
+    opener = t || d.activeElement
+    sync()
+    show(1)
+  }
   // Closed by a choice, or by Esc in the settings: Esc before any choice
   // goes back to the first layer, for the banner stays until one is made
   // (at once on cancel; on close too, when the browser refuses the cancel).
   const back = e => valid() || (e.preventDefault(), show())
-  cc.addEventListener('cancel', back)
-  cc.addEventListener('close', e => cc.open || clear() || back(e) && (opener && opener != d.body ? opener : d.getElementById('main'))?.focus({ preventScroll: true }))
 
   const choose = how => {
     const cats = {}
@@ -161,7 +214,7 @@
     save([...load(), {
       consentId: id, eventId: uuid(), action, categories: cats,
       consentVersion: ds.consentVersion, policyVersion: ds.policyVersion,
-      language: ds.lang, page: location.pathname.replace(/[^\w/.~%!$&'()*+,;=:@-]/g, encodeURIComponent).replace(/^\/+/, '/').slice(0, 256), gpc,
+      language: lang, page: location.pathname.replace(/[^\w/.~%!$&'()*+,;=:@-]/g, encodeURIComponent).replace(/^\/+/, '/').slice(0, 256), gpc,
       chosenAt: t
     }])
     flush()
@@ -169,6 +222,7 @@
     apply()
     cc.close()
     receipt()
+    d.dispatchEvent(new CustomEvent('pelqim:consent', { detail: state() }))
     const off = optional.filter(b => !cats[b.name])
     off.forEach(wipe)
     // A script already running cannot be stopped: start the page afresh.
@@ -192,18 +246,6 @@
     h.hidden = false
   }
 
-  d.addEventListener('click', e => {
-    const t = e.target.closest('[data-cc],[data-cc-open]')
-    if (!t) return
-    const how = t.dataset.cc
-    if (how == 'set') return show(1)
-    if (how) return choose(how)
-    e.preventDefault()
-    opener = t
-    sync()
-    show(1)
-  })
-  addEventListener('online', flush)
   // A page brought back from the back/forward cache, or a tab shown again,
   // acts on the choice as it was when the visitor left it. Made or changed
   // meanwhile on another page, the choice is applied here too: the banner
@@ -217,15 +259,71 @@
     valid() ? (apply(), cc.open && cc.close()) : cc.open || show()
     receipt()
   }
-  addEventListener('pageshow', e => e.persisted && refresh())
-  d.addEventListener('visibilitychange', () => d.visibilityState == 'visible' && refresh())
 
-  cc.querySelector('[data-cc-gpc]').hidden = !gpc
-  // A choice made before the cookie was the domain's moves there.
-  rec && scope() && (write(seen, rec.t), seen = cookie())
-  opener = d.activeElement
-  sync()
-  valid() ? apply() : show()
-  receipt()
-  flush()
+  // The banner's markup is in the page (the site), or in the shadow root r.
+  const start = r => {
+    root = r
+    cc = r.getElementById('cc')
+    boxes = all('input', cc)
+    optional = boxes.filter(b => !b.disabled)
+    cc.addEventListener('cancel', back)
+    cc.addEventListener('close', e => cc.open || clear() || back(e) && (opener && opener != d.body ? opener : d.getElementById('main'))?.focus({ preventScroll: true }))
+    // Clicks in a shadow root reach the document as its host's: the path
+    // names the element clicked.
+    d.addEventListener('click', e => {
+      const t = e.composedPath()[0].closest?.('[data-cc],[data-cc-open],[data-cc-allow]')
+      if (!t) return
+      const how = t.dataset.cc, c = t.dataset.ccAllow
+      if (how == 'set') return show(1)
+      if (how) return choose(how)
+      e.preventDefault()
+      if (c) return optional.forEach(b => b.checked = granted(b.name) || b.name == c), choose()
+      settings(t)
+    })
+    addEventListener('resize', clear)
+    addEventListener('online', flush)
+    addEventListener('pageshow', e => e.persisted && refresh())
+    d.addEventListener('visibilitychange', () => d.visibilityState == 'visible' && refresh())
+    cc.querySelector('[data-cc-gpc]').hidden = !gpc
+    // A choice made before the cookie was the domain's moves there.
+    rec && scope() && (write(seen, rec.t), seen = cookie())
+    opener = d.activeElement
+    sync()
+    apply()
+    asked ? settings() : valid() || show()
+    receipt()
+    flush()
+  }
+
+  if (!E) return start(d)
+  // The shop: the choice in force is told at once (Consent Mode, before any
+  // Google tag after this one); the banner, its styles and its texts in
+  // the page's language come next, into a shadow root.
+  gtag && valid() && tell()
+  // Gated scripts run once the page is parsed, whether the banner's own
+  // file comes or not.
+  d.readyState == 'loading' ? d.addEventListener('DOMContentLoaded', apply) : apply()
+  w.pelqim._mount = (html, css) => {
+    const go = () => {
+      const host = d.createElement('pelqim-consent'), r = host.attachShadow({ mode: 'open' })
+      try {
+        sheet = new CSSStyleSheet()
+        sheet.replaceSync(css)
+        r.adoptedStyleSheets = [sheet]
+      } catch (e) {
+        // No constructable style sheets (Safari before 16.4): the same
+        // styles as a file, which the shop's CSP must allow (style-src).
+        sheet = 0
+        r.innerHTML = `<link rel="stylesheet" href="${E.css}">`
+      }
+      r.insertAdjacentHTML('beforeend', html)
+      d.body.append(host)
+      start(r)
+    }
+    d.readyState == 'loading' ? d.addEventListener('DOMContentLoaded', go) : go()
+  }
+  const s = d.createElement('script')
+  s.src = E.src[lang]
+  s.nonce = me?.nonce
+  d.head.append(s)
 })()
