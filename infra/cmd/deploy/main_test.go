@@ -155,13 +155,14 @@ func TestDryRun(t *testing.T) {
 		}
 		checkPageUpload(t, c)
 	}
-	if want := []string{"en/index.html", "robots.txt", "sq/404.html", "sq/index.html", "sq/privatesia/index.html"}; !slices.Equal(uploaded, want) {
+	if want := []string{"embed/v1/consent.js", "en/index.html", "robots.txt", "sq/404.html", "sq/index.html", "sq/privatesia/index.html"}; !slices.Equal(uploaded, want) {
 		t.Errorf("uploads %q, want every file outside assets/ %q", uploaded, want)
 	}
 }
 
 // checkPageUpload: a file outside assets/ goes up alone, with the short
-// Cache-Control and its own Content-Type.
+// Cache-Control and its own Content-Type: the shop's tag, at its stable
+// address, too (briefly cached, what it loads is under assets/).
 func checkPageUpload(t *testing.T, c []string) {
 	t.Helper()
 	flag := func(name string) string {
@@ -171,7 +172,7 @@ func checkPageUpload(t *testing.T, c []string) {
 		return ""
 	}
 	key := c[4][strings.Index(c[4][len("s3://"):], "/")+len("s3://")+1:]
-	want := map[string]string{".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8"}[path.Ext(key)]
+	want := map[string]string{".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8", ".js": "text/javascript; charset=utf-8"}[path.Ext(key)]
 	if flag("--cache-control") != PageCaching || flag("--content-type") != want || slices.Contains(c, "--recursive") {
 		t.Errorf("%s: %q, want one file, Cache-Control %q, Content-Type %q", key, c, PageCaching, want)
 	}
@@ -205,6 +206,7 @@ func TestDeployUploadsByContent(t *testing.T) {
 		{"Key": "sq/index.html", "ETag": `"` + hex.EncodeToString(sameSize[:]) + `"`}, // changed, same size
 		{"Key": "sq/404.html", "ETag": etag("sq/404.html")},
 		{"Key": "sq/privatesia/index.html", "ETag": etag("sq/privatesia/index.html")},
+		{"Key": "embed/v1/consent.js", "ETag": etag("embed/v1/consent.js")},
 		{"Key": "en/old/index.html", "ETag": `"1111"`}, // left the build
 		{"Key": "assets/site.0123abcd.css", "ETag": etag("assets/site.0123abcd.css")},
 		{"Key": "assets/site.00000000.css", "ETag": `"2222"`, "LastModified": old}, // stale
@@ -379,8 +381,8 @@ func TestLocalFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 6 {
-		t.Errorf("%d files, want 6: %v", len(files), files)
+	if len(files) != 7 {
+		t.Errorf("%d files, want 7: %v", len(files), files)
 	}
 	sum := md5.Sum([]byte("User-agent: *\nAllow: /\n"))
 	if got := files["robots.txt"]; got != hex.EncodeToString(sum[:]) {

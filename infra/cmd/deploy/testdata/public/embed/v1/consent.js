@@ -1,0 +1,2 @@
+// the shop's tag
+self.pelqimE={};
