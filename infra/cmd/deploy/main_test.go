@@ -79,9 +79,9 @@ func TestDryRun(t *testing.T) {
 		}
 	}
 	// The bucket is unknown in a dry run: every file outside assets/ is
-	// listed as an upload, one cp each (the fixture has five).
+	// listed as an upload, one cp each (the fixture has six).
 	want := []string{"aws s3 cp", "aws cloudformation deploy", "aws cloudformation describe-stacks",
-		"aws s3api list-objects-v2", "aws s3 cp", "aws s3 cp", "aws s3 cp", "aws s3 cp", "aws s3 cp", "aws s3 cp"}
+		"aws s3api list-objects-v2", "aws s3 cp", "aws s3 cp", "aws s3 cp", "aws s3 cp", "aws s3 cp", "aws s3 cp", "aws s3 cp"}
 	if !slices.Equal(verbs, want) {
 		t.Fatalf("commands %q, want %q\n%s", verbs, want, out.String())
 	}
