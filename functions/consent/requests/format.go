@@ -57,6 +57,9 @@ type jsonFormat struct{}
 type accepted struct {
 	Reference string `json:"reference"`
 	DueAt     string `json:"dueAt"`
+	// Mailed is false when the address had its confirmation emails for
+	// the hour (MailLimit): the request is filed all the same.
+	Mailed bool `json:"mailed"`
 }
 
 func (jsonFormat) decode(body []byte) (posted, *httpapi.InputError) {
@@ -72,11 +75,9 @@ func (jsonFormat) answer(_ string, r result) httpapi.Response {
 	case r.unavailable.Status != 0:
 		return r.unavailable
 	case r.wait > 0:
-		resp := httpapi.Error(http.StatusTooManyRequests, "rate_limited", "too many requests; try again later")
-		resp.Header.Set("Retry-After", retryAfter(r.wait))
-		return resp
+		return httpapi.TooMany(r.wait, "too many requests; try again later")
 	}
-	return httpapi.JSON(http.StatusAccepted, accepted{r.ref, r.due.Format(store.TimeFormat)})
+	return httpapi.JSON(http.StatusAccepted, accepted{r.ref, r.due.Format(store.TimeFormat), r.mailed})
 }
 
 // formFormat is the site's form without JavaScript: a form body, answered
@@ -127,10 +128,13 @@ func (formFormat) answer(lang string, r result) httpapi.Response {
 		return unavailablePage(lang, r.unavailable)
 	case r.wait > 0:
 		page := messagePage(http.StatusTooManyRequests, lang, tr(lang, "req_rate_title"), tr(lang, "req_rate"))
-		page.Header.Set("Retry-After", retryAfter(r.wait))
+		page.Header.Set("Retry-After", httpapi.RetryAfter(r.wait))
 		return page
 	}
 	q := url.Values{"ref": {r.ref}, "lang": {lang}, "due": {r.due.In(Kosovo()).Format(time.DateOnly)}}
+	if !r.mailed {
+		q.Set("mail", "0")
+	}
 	return httpapi.Response{
 		Status: http.StatusSeeOther,
 		Header: http.Header{

@@ -5,46 +5,33 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"strconv"
 	"strings"
 	"time"
+
+	"pelqim/functions/consent/httpapi"
 )
 
-// DefaultLimit is how many data requests one client network, and
-// one email address, may send per RateWindow.
+// DefaultLimit is how many data requests one client network may file per
+// httpapi.RateWindow. An address is not limited so: anyone may name any
+// address, and a stranger must not keep its owner from filing.
 const DefaultLimit = 5
 
-// RateWindow is the fixed window of the request rate limits.
-const RateWindow = time.Hour
+// MailLimit is how many confirmation emails one address gets per
+// httpapi.RateWindow, however many requests name it: a request past it is
+// filed without one, and the visitor is told so.
+const MailLimit = 3
 
-// overLimit counts this request against its client network and its email
-// and reports how long to wait when either is over the limit (0: go on).
-// The email is counted by its hash: the counter table holds no address.
-// Counters are atomic in the store, so the limit is exact under concurrency.
-func (h *Handler) overLimit(ctx context.Context, now time.Time, clientNet, email string) (time.Duration, error) {
-	limit := int64(cmp.Or(h.Limit, DefaultLimit))
-	start := now.Truncate(RateWindow)
-	end := start.Add(RateWindow)
-	window := strconv.FormatInt(start.Unix(), 10)
-	sum := sha256.Sum256([]byte(strings.ToLower(email)))
-	for _, key := range []string{
-		"net#" + cmp.Or(clientNet, "unknown") + "#" + window,
-		"email#" + hex.EncodeToString(sum[:]) + "#" + window,
-	} {
-		// The TTL outlives the window a little so clocks that differ
-		// slightly between Lambda instances still find the counter.
-		n, err := h.Store.Hit(ctx, key, end.Add(RateWindow).Unix())
-		if err != nil {
-			return 0, err
-		}
-		if n > limit {
-			return end.Sub(now), nil
-		}
-	}
-	return 0, nil
+// overLimit counts this request against its client network and reports
+// how long to wait when it is over (0: go on). Counters are atomic in the
+// store, so the limit is exact under concurrency and across instances.
+func (h *Handler) overLimit(ctx context.Context, now time.Time, clientNet string) (time.Duration, error) {
+	return httpapi.OverLimit(ctx, h.Store, now, httpapi.Limit{Key: "net#" + cmp.Or(clientNet, "unknown"), Max: int64(cmp.Or(h.Limit, DefaultLimit))})
 }
 
-// retryAfter is d in whole seconds, at least 1.
-func retryAfter(d time.Duration) string {
-	return strconv.Itoa(max(1, int((d+time.Second-1)/time.Second)))
+// mailAllowed counts a confirmation email to email against MailLimit. The
+// address is counted by its hash: the counter table holds no address.
+func (h *Handler) mailAllowed(ctx context.Context, now time.Time, email string) (bool, error) {
+	sum := sha256.Sum256([]byte(strings.ToLower(email)))
+	wait, err := httpapi.OverLimit(ctx, h.Store, now, httpapi.Limit{Key: "email#" + hex.EncodeToString(sum[:]), Max: MailLimit})
+	return wait == 0, err
 }

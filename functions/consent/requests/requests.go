@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"pelqim/content"
@@ -48,13 +49,26 @@ type Handler struct {
 	Store  store.Requests
 	Mail   mail.Sender // the confirmation emails
 	Sender string      // their From address
-	Limit  int         // filings per client network and per email per RateWindow; default DefaultLimit
+	Limit  int         // filings per client network per httpapi.RateWindow; default DefaultLimit
 	// Retention is how long a request is kept once closed; default
 	// content.DefaultRetention. Each request records the value it was
 	// received under, which the staff's tool applies on closing.
 	Retention content.Days
 	Clock     httpapi.Clock
 	Log       *slog.Logger // default slog.Default()
+
+	// typical is how long filing a request takes, in nanoseconds, as a
+	// moving average: a bot's answer waits as long.
+	typical atomic.Int64
+}
+
+// took adds the duration of one filing to the moving average.
+func (h *Handler) took(d time.Duration) {
+	old := h.typical.Load()
+	if old == 0 {
+		old = int64(d)
+	}
+	h.typical.Store(old + (int64(d)-old)/8)
 }
 
 // Routes are the endpoints, for an httpapi.Router.
@@ -101,6 +115,9 @@ type result struct {
 	ref  string // filed (or a bot's, filed nowhere) under this reference
 	due  time.Time
 	wait time.Duration // > 0: over a rate limit for this long
+	// mailed tells that a confirmation email went out (false: the address
+	// had its MailLimit this hour).
+	mailed bool
 	// unavailable is the 503 of a failed store or mail call (Status 0:
 	// none), as JSON.
 	unavailable httpapi.Response
@@ -111,14 +128,21 @@ func (h *Handler) file(ctx context.Context, in request, clientAddr string) resul
 	now := h.Clock.Now().UTC()
 	due := dueDate(now).UTC()
 	if in.Honeypot {
-		// A bot: the same answer as a person gets, and nothing stored or sent.
-		return result{ref: newReference(), due: due}
+		// A bot: the same answer as a person gets, as late as a person
+		// gets it (so the time says nothing either), and nothing stored or
+		// sent.
+		select {
+		case <-time.After(time.Duration(h.typical.Load())):
+		case <-ctx.Done():
+		}
+		return result{ref: newReference(), due: due, mailed: true}
 	}
+	defer func(start time.Time) { h.took(time.Since(start)) }(time.Now())
 	if h.Store == nil || h.Mail == nil {
 		return result{unavailable: h.storeFailed(ctx, errNotConfigured)}
 	}
 	clientNet := httpapi.ClientNet(clientAddr)
-	wait, err := h.overLimit(ctx, now, clientNet, in.Email)
+	wait, err := h.overLimit(ctx, now, clientNet)
 	if err != nil {
 		return result{unavailable: h.storeFailed(ctx, err)}
 	}
@@ -129,12 +153,20 @@ func (h *Handler) file(ctx context.Context, in request, clientAddr string) resul
 	if err != nil {
 		return result{unavailable: h.storeFailed(ctx, err)}
 	}
+	switch ok, err := h.mailAllowed(ctx, now, in.Email); {
+	case err != nil:
+		return result{unavailable: h.storeFailed(ctx, err)}
+	case !ok:
+		// Filed, for staff to see, without one more email to an address
+		// that had its share this hour: the visitor is told so.
+		return result{ref: r.Reference, due: due}
+	}
 	if err := h.Mail.Send(ctx, h.confirmationMail(r, token, due)); err != nil {
 		// The request stays (staff see it unverified); the visitor is told
 		// to try again rather than to wait for an email that never comes.
 		return result{unavailable: h.mailFailed(ctx, r.Reference, err)}
 	}
-	return result{ref: r.Reference, due: due}
+	return result{ref: r.Reference, due: due, mailed: true}
 }
 
 // put stores a new unverified request under a fresh reference and returns
@@ -182,6 +214,10 @@ func (h *Handler) received(_ context.Context, req httpapi.Request, _ []string) h
 	if d, ok := plausibleDue(q.Get("due"), h.Clock.Now()); ok {
 		due = tr(lang, "req_due", "{due}", longDate(lang, d))
 	}
+	email := tr(lang, "req_received_email")
+	if q.Get("mail") == "0" {
+		email = tr(lang, "req_received_nomail")
+	}
 	return messagePage(http.StatusOK, lang, tr(lang, "req_received_title"),
-		tr(lang, "req_received_ref", "{ref}", ref), tr(lang, "req_received_email"), due)
+		tr(lang, "req_received_ref", "{ref}", ref), email, due)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -204,13 +205,13 @@ func TestNoOracle(t *testing.T) {
 	verify(f.h, http.MethodPost, q.Encode())
 
 	shape := func(resp httpapi.Response) (int, http.Header, []string, int) {
-		var m map[string]string
+		var m map[string]any
 		if err := json.Unmarshal(resp.Body, &m); err != nil {
 			t.Fatalf("body %s: %v", resp.Body, err)
 		}
 		var keys []string
 		for k, v := range m {
-			keys = append(keys, k+":"+regexp.MustCompile(`[0-9A-Z]`).ReplaceAllString(v, "x"))
+			keys = append(keys, k+":"+regexp.MustCompile(`[0-9A-Z]`).ReplaceAllString(fmt.Sprint(v), "x"))
 		}
 		slices.Sort(keys)
 		return resp.Status, resp.Header, keys, len(resp.Body)

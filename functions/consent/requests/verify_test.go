@@ -67,7 +67,8 @@ func TestVerifyAfterStaff(t *testing.T) {
 			{"rejected verified", true, []string{store.StatusRejected, store.StatusVerified}, "req_closed_title", "req_closed_text"},
 		} {
 			for _, lang := range content.Languages {
-				ref, q := postIn(t, f, lang, "vjosa@example.com")
+				// One address each: an address gets MailLimit emails an hour.
+				ref, q := postIn(t, f, lang, strings.ReplaceAll(c.name, " ", "-")+"."+lang+"@example.com")
 				if c.confirmed {
 					if resp := verify(f.h, http.MethodPost, q.Encode()); resp.Status != http.StatusOK {
 						t.Fatalf("%s %s: confirming: %d %s", c.name, lang, resp.Status, resp.Body)

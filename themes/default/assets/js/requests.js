@@ -29,7 +29,8 @@
       return res.json().catch(function () { return {}; }).then(function (data) {
         if (res.status === 202) {
           var due = new Date(data.dueAt).toLocaleDateString(document.documentElement.lang, { year: "numeric", month: "long", day: "numeric" });
-          say(form.dataset.msgOk.replace("{ref}", data.reference).replace("{due}", due), true);
+          // mailed false: the address had its confirmation emails for the hour.
+          say((data.mailed === false ? form.dataset.msgOkNomail : form.dataset.msgOk).replace("{ref}", data.reference).replace("{due}", due), true);
           form.reset();
         } else if (res.status === 429) {
           say(form.dataset.msgRate, false);
