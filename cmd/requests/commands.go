@@ -154,7 +154,7 @@ func (c *cli) get(ctx context.Context, ref string) (store.DataRequest, error) {
 	if errors.Is(err, store.ErrNotFound) || err == nil && store.Expired(r.ExpiresAt, c.clock()) {
 		// Past its retention it is gone, whether or not DynamoDB's TTL
 		// has deleted it yet.
-		return store.DataRequest{}, fmt.Errorf("no request %s", ref)
+		return store.DataRequest{}, fmt.Errorf("no request %s", cell(ref, 0))
 	}
 	return r, err
 }
@@ -208,7 +208,7 @@ func (c *cli) transition(verb, to string, from ...string) func(context.Context, 
 			},
 		})
 		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("no request %s (it expired meanwhile)", r.Reference)
+			return fmt.Errorf("no request %s (it expired meanwhile)", cell(r.Reference, 0))
 		}
 		if errors.Is(err, store.ErrConflict) {
 			// Read again: the status may have changed since the first read.
@@ -216,7 +216,7 @@ func (c *cli) transition(verb, to string, from ...string) func(context.Context, 
 				r = cur
 			}
 			return fmt.Errorf("refused: %s is %s; %s works only from %s. Nothing changed",
-				r.Reference, r.Status, verb, strings.Join(from, " or "))
+				cell(r.Reference, 0), cell(r.Status, 0), verb, strings.Join(from, " or "))
 		}
 		if err != nil {
 			return err
@@ -228,7 +228,7 @@ func (c *cli) transition(verb, to string, from ...string) func(context.Context, 
 			}
 			return writeJSON(c.out, c.view(u))
 		}
-		_, err = fmt.Fprintf(c.out, "%s: %s -> %s (by %s)\n", r.Reference, r.Status, to, who)
+		_, err = fmt.Fprintf(c.out, "%s: %s -> %s (by %s)\n", cell(r.Reference, 0), cell(r.Status, 0), to, cell(who, 0))
 		return err
 	}
 }

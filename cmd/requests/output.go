@@ -10,6 +10,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"pelqim/functions/consent/requests"
 	"pelqim/functions/consent/store"
@@ -23,10 +26,41 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
+// writeJSON writes v as indented JSON. encoding/json escapes the C0
+// controls (ESC among them) but writes DEL, the C1 controls, bidi
+// overrides and zero-width characters as they are, which a terminal
+// running `requests show --json` would act on: they are written as \u
+// escapes too, which any JSON reader decodes to the same text.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(jsonVisible(buf.Bytes()))
+	return err
+}
+
+// jsonVisible writes every rune of encoded JSON that hidden would hide as
+// a \u escape (a pair of them past U+FFFF). Such runes can only be inside
+// strings: JSON's own syntax is printable ASCII, spaces and newlines.
+func jsonVisible(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case r == '\n' || !hidden(r):
+			out = append(out, b[:size]...)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		default:
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+		b = b[size:]
+	}
+	return out
 }
 
 // colorOK: colours only for a person at a terminal who has not asked for
@@ -59,7 +93,8 @@ func (c *cli) table(vs []view) error {
 	fmt.Fprintln(tw, "REFERENCE\tSTATUS\tTYPE\tDUE\tLEFT\tEMAIL\tLANG")
 	now := c.clock()
 	for _, v := range vs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Reference, v.Status, v.Type, day(v.DueAt), left(v, now), cell(v.Email, 40), v.Language)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(v.Reference, 0), cell(v.Status, 0), cell(v.Type, 0),
+			cell(day(v.DueAt), 0), left(v, now), cell(v.Email, 40), cell(v.Language, 0))
 	}
 	tw.Flush()
 	lines := strings.SplitAfter(strings.TrimSuffix(buf.String(), "\n"), "\n")
@@ -91,7 +126,7 @@ func (c *cli) detail(v view, evs []store.AuditEvent) error {
 		{"Language", v.Language}, {"Received", v.ReceivedAt}, {"Due", v.DueAt + " (" + left(v, c.clock()) + ")"},
 		{"Updated", v.UpdatedAt},
 	} {
-		fmt.Fprintf(tw, "%s:\t%s\n", f[0], f[1])
+		fmt.Fprintf(tw, "%s:\t%s\n", f[0], cell(f[1], 0))
 	}
 	tw.Flush()
 	if v.Overdue && c.color {
@@ -101,36 +136,76 @@ func (c *cli) detail(v view, evs []store.AuditEvent) error {
 		buf.Reset()
 		buf.WriteString(strings.Join(lines, "\n"))
 	}
-	fmt.Fprintf(&buf, "Details:\n%s\n\nHistory:\n", indent(cell(v.Details, 0)))
+	fmt.Fprintf(&buf, "Details:\n%s\n\nHistory:\n", indent(v.Details))
 	tw = tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  WHEN\tACTION\tSTATUS\tWHO\tNOTE")
 	for _, ev := range evs {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", ev.At, ev.Action, ev.Status, cell(ev.Who, 30), cell(ev.Note, 0))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", cell(ev.At, 0), cell(ev.Action, 0), cell(ev.Status, 0), cell(ev.Who, 30), cell(ev.Note, 0))
 	}
 	tw.Flush()
 	_, err := c.out.Write(buf.Bytes())
 	return err
 }
 
+// indent shows multi-line text (the details) under its heading, line by
+// line, each line escaped as a cell.
 func indent(s string) string {
+	s = strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 	if s == "" {
 		return "  -"
 	}
-	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = "  " + cell(l, 0)
+	}
+	return strings.Join(lines, "\n")
 }
 
-// cell keeps table cells on one line and free of terminal escapes: the
-// email and details come from the public form.
-func cell(s string, max int) string {
-	s = strings.Map(func(r rune) rune {
+// Every field the tool prints comes from the store, and most of it from
+// the public form: the email, type, language and details, and anything
+// written to the store directly. Printed raw, an ESC starts a terminal
+// sequence (clear the screen, an OSC 8 link that shows one address and
+// opens another, OSC 52, which writes the clipboard), a bidi override
+// shows text in another order than it is, and zero-width characters hide
+// text or split a formula's = from what a spreadsheet sees. So every
+// field goes through cell, visible or csvCell, and --json through
+// jsonVisible.
+
+// hidden tells whether r must not reach a terminal as it is: anything
+// unicode.IsPrint refuses but the space (C0 and C1 controls, DEL, format
+// characters (the bidi controls U+202A–202E and U+2066–2069, U+200B–200F,
+// U+2060, the BOM U+FEFF, tag characters), line and paragraph separators,
+// spaces other than U+0020, unassigned code points).
+func hidden(r rune) bool { return !unicode.IsPrint(r) }
+
+// visible writes each hidden rune of s as a Go escape, \x1b or \u202e,
+// that shows where it was and does nothing; invalid UTF-8 as \xff. keep
+// says which hidden runes stay as they are.
+func visible(s string, keep func(rune) bool) string {
+	var b strings.Builder
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
 		switch {
-		case r == '\n' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f || 0x80 <= r && r < 0xa0:
-			return '?'
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[0])
+		case !hidden(r) || keep != nil && keep(r):
+			b.WriteString(s[:size])
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r <= 0xffff:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
 		}
-		return r
-	}, s)
+		s = s[size:]
+	}
+	return b.String()
+}
+
+// cell is a table cell: on one line (a newline or tab is a space) with
+// every other hidden rune escaped, and at most max runes (0: any).
+func cell(s string, max int) string {
+	s = visible(strings.NewReplacer("\r\n", " ", "\n", " ", "\t", " ").Replace(s), nil)
 	if r := []rune(s); max > 0 && len(r) > max {
 		return string(r[:max-1]) + "…"
 	}
@@ -172,20 +247,44 @@ func boolInt(b bool) int {
 // csvColumns is the export's header row.
 var csvColumns = []string{"reference", "status", "type", "email", "language", "receivedAt", "dueAt", "updatedAt", "overdue", "details"}
 
-// writeCSV writes the export. Cells that a spreadsheet would run as a
-// formula get a leading apostrophe: the email and details come from the public.
+// writeCSV writes the export, every cell through csvCell: the email and
+// details come from the public.
 func writeCSV(w io.Writer, vs []view) error {
 	cw := csv.NewWriter(w)
 	cw.Write(csvColumns)
 	for _, v := range vs {
 		row := []string{v.Reference, v.Status, v.Type, v.Email, v.Language, v.ReceivedAt, v.DueAt, v.UpdatedAt, fmt.Sprint(v.Overdue), v.Details}
 		for i, s := range row {
-			if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-				row[i] = "'" + s
-			}
+			row[i] = csvCell(s)
 		}
 		cw.Write(row)
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvCell is s as a spreadsheet should show it: hidden runes escaped, but
+// line breaks (the details span lines; a quoted CSV cell holds them) and
+// tabs, and a leading apostrophe when a spreadsheet would run it as a
+// formula.
+func csvCell(s string) string {
+	v := visible(strings.ReplaceAll(s, "\r\n", "\n"), func(r rune) bool { return r == '\n' || r == '\t' })
+	if formula(s) {
+		return "'" + v
+	}
+	return v
+}
+
+// formula tells whether a spreadsheet could take s for a formula: it
+// starts with a tab or a carriage return, or, past spaces and invisible
+// format characters (a zero-width space, a BOM), with = + - or @ or their
+// fullwidth (＝ U+FF1D) or small forms, which spreadsheets under East
+// Asian input read as those.
+func formula(s string) bool {
+	if strings.HasPrefix(s, "\t") || strings.HasPrefix(s, "\r") {
+		return true
+	}
+	s = strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) })
+	r, _ := utf8.DecodeRuneInString(s)
+	return s != "" && strings.ContainsRune("=+-@＝＋－＠﹦﹢﹣﹫", r)
 }

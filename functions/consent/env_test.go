@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"pelqim/content"
+	"pelqim/functions/consent/store"
 	"pelqim/functions/consent/store/dynamo"
 	"pelqim/functions/consent/store/storetest"
 	"pelqim/functions/consent/testenv"
@@ -122,7 +123,7 @@ func TestHandlerFromEnv(t *testing.T) {
 			}
 		}
 	}
-	if evs, err := s.ConsentEvents(context.Background(), consentID); err != nil || len(evs) != 0 {
+	if evs, err := store.AllEvents(context.Background(), s, consentID); err != nil || len(evs) != 0 {
 		t.Errorf("refused consent stored: %+v, %v", evs, err)
 	}
 	if rs := storetest.AllRequests(t, s); len(rs) != 0 {
@@ -136,7 +137,7 @@ func TestHandlerFromEnv(t *testing.T) {
 	if err != nil || resp.StatusCode != 201 {
 		t.Fatalf("consent with the secret: %+v, %v", resp, err)
 	}
-	if evs, err := s.ConsentEvents(context.Background(), consentID); err != nil || len(evs) != 1 || evs[0].ClientNet != "2001:db8:abcd::/48" {
+	if evs, err := store.AllEvents(context.Background(), s, consentID); err != nil || len(evs) != 1 || evs[0].ClientNet != "2001:db8:abcd::/48" {
 		t.Errorf("stored %+v, %v", evs, err)
 	}
 	resp, err = handle(context.Background(), formEvent())

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"pelqim/functions/consent/store"
 	"pelqim/functions/consent/store/dynamo"
 	"pelqim/functions/consent/testenv"
 
@@ -168,7 +169,7 @@ func TestLambda(t *testing.T) {
 	if resp, err := e.invoke(direct); err != nil || resp.StatusCode != 403 || !strings.Contains(resp.Body, `"error":"forbidden"`) {
 		t.Errorf("without X-Origin-Verify: %+v, %v", resp, err)
 	}
-	if evs, _ := dynamo.New(d.Client(), table).ConsentEvents(context.Background(), consentID); len(evs) != 0 {
+	if evs, _ := store.AllEvents(context.Background(), dynamo.New(d.Client(), table), consentID); len(evs) != 0 {
 		t.Fatalf("stored without the origin secret: %+v", evs)
 	}
 
@@ -176,7 +177,7 @@ func TestLambda(t *testing.T) {
 	if err != nil || resp.StatusCode != 201 || resp.Headers["Cache-Control"] != "no-store" {
 		t.Fatalf("POST: %+v, %v", resp, err)
 	}
-	evs, err := dynamo.New(d.Client(), table).ConsentEvents(context.Background(), consentID)
+	evs, err := store.AllEvents(context.Background(), dynamo.New(d.Client(), table), consentID)
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("stored %+v, %v", evs, err)
 	}
@@ -210,7 +211,7 @@ func TestLambda(t *testing.T) {
 	if resp, err := e.invoke(get); err != nil || resp.StatusCode != 200 || strings.Count(resp.Body, `"eventId"`) != 1 {
 		t.Errorf("GET: %+v, %v", resp, err)
 	}
-	if evs, _ := dynamo.New(d.Client(), table).ConsentEvents(context.Background(), consentID); len(evs) != 1 {
+	if evs, _ := store.AllEvents(context.Background(), dynamo.New(d.Client(), table), consentID); len(evs) != 1 {
 		t.Errorf("%d events stored, want 1", len(evs))
 	}
 }

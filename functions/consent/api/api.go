@@ -44,6 +44,10 @@ type Config struct {
 
 	Store     store.Store  // consent records
 	Retention content.Days // how long a consent record is kept; default content.DefaultRetention
+	// ConsentNetLimit and ConsentIDLimit are the consent records one
+	// client network, and one consent id, may store per hour; default
+	// records.DefaultNetLimit and records.DefaultIDLimit.
+	ConsentNetLimit, ConsentIDLimit int
 
 	// Data requests: without Requests or Mail, they are answered 503.
 	Requests store.Requests // usually the same store as Store
@@ -80,7 +84,7 @@ func New(c Config) (*Handler, error) {
 	}
 	// Browsers send Origin without a trailing slash.
 	origin := strings.TrimSuffix(c.Origin, "/")
-	rec := &records.Handler{Store: c.Store, Origin: origin, Others: c.Origins, Retention: c.Retention, Clock: c.Now, Log: c.Log}
+	rec := &records.Handler{Store: c.Store, Origin: origin, Others: c.Origins, NetLimit: c.ConsentNetLimit, IDLimit: c.ConsentIDLimit, Retention: c.Retention, Clock: c.Now, Log: c.Log}
 	req := &requests.Handler{
 		Origin: origin, Store: c.Requests, Mail: c.Mail, Sender: c.Sender,
 		Limit: c.RequestLimit, Retention: c.RequestRetention, Clock: c.Now, Log: c.Log,

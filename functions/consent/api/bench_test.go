@@ -35,7 +35,7 @@ func (m *memStore) PutConsent(_ context.Context, ev store.ConsentEvent) (store.C
 	return ev, true, nil
 }
 
-func (m *memStore) ConsentEvents(_ context.Context, id string) ([]store.ConsentEvent, error) {
+func (m *memStore) ConsentPage(_ context.Context, id, _ string, _ int) ([]store.ConsentEvent, string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var evs []store.ConsentEvent
@@ -45,8 +45,10 @@ func (m *memStore) ConsentEvents(_ context.Context, id string) ([]store.ConsentE
 		}
 	}
 	store.SortEvents(evs)
-	return evs, nil
+	return evs, "", nil
 }
+
+func (m *memStore) Hit(context.Context, string, int64) (int64, error) { return 1, nil }
 
 // eventIDs returns a function that writes n into the last 12 hex digits of
 // the event id in body, so that each iteration records a new event.
@@ -58,7 +60,7 @@ func eventIDs(body []byte) func(n int) {
 // BenchmarkServePost is the handler's own cost of recording one consent
 // event (targets: at most 50 µs and 100 allocations).
 func BenchmarkServePost(b *testing.B) {
-	h := mustNew(api.Config{Store: &memStore{evs: map[[2]string]store.ConsentEvent{}}, Origin: origin})
+	h := mustNew(api.Config{Store: &memStore{evs: map[[2]string]store.ConsentEvent{}}, Origin: origin, ConsentNetLimit: unlimited, ConsentIDLimit: unlimited})
 	req := postReq(body(fields()))
 	setEventID, n := eventIDs(req.Body), 0
 	b.ReportAllocs()
@@ -73,7 +75,7 @@ func BenchmarkServePost(b *testing.B) {
 
 // BenchmarkServeGet is the handler's cost of answering a history of 3 events.
 func BenchmarkServeGet(b *testing.B) {
-	h := mustNew(api.Config{Store: &memStore{evs: map[[2]string]store.ConsentEvent{}}, Origin: origin})
+	h := mustNew(api.Config{Store: &memStore{evs: map[[2]string]store.ConsentEvent{}}, Origin: origin, ConsentNetLimit: unlimited, ConsentIDLimit: unlimited})
 	req := postReq(body(fields()))
 	setEventID := eventIDs(req.Body)
 	for n := range 3 {
@@ -101,7 +103,7 @@ func BenchmarkHTTPPost(b *testing.B) {
 		{"dynalite", func(b *testing.B) store.Store { return openDynalite(b).store }},
 	} {
 		b.Run(sk.name, func(b *testing.B) {
-			srv := httptest.NewServer(api.HTTPHandler(mustNew(api.Config{Store: sk.open(b), Origin: origin})))
+			srv := httptest.NewServer(api.HTTPHandler(mustNew(api.Config{Store: sk.open(b), Origin: origin, ConsentNetLimit: unlimited, ConsentIDLimit: unlimited})))
 			defer srv.Close()
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			var next atomic.Int64

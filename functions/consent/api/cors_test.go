@@ -8,6 +8,7 @@ import (
 
 	"pelqim/functions/consent/api"
 	"pelqim/functions/consent/httpapi"
+	"pelqim/functions/consent/store"
 )
 
 const shop = "https://xiaomistore-ks.com"
@@ -67,7 +68,7 @@ func TestCrossOrigin(t *testing.T) {
 			}
 		})
 	}
-	evs, err := s.ConsentEvents(ctx, consentID)
+	evs, err := store.AllEvents(ctx, s, consentID)
 	if err != nil {
 		t.Fatal(err)
 	}

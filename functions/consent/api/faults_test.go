@@ -103,8 +103,8 @@ func testFaults(t *testing.T, retryer func() aws.Retryer) {
 		o.HTTPClient = &http.Client{Transport: f}
 		o.Retryer = retryer()
 	})
-	h := mustNew(api.Config{Store: dynamo.New(db, d.table), Origin: origin, Log: quiet})
-	clean := mustNew(api.Config{Store: d.store, Origin: origin}) // the banner's later retry
+	h := mustNew(api.Config{Store: dynamo.New(db, d.table), Origin: origin, Log: quiet, ConsentNetLimit: unlimited, ConsentIDLimit: unlimited})
+	clean := mustNew(api.Config{Store: d.store, Origin: origin, ConsentNetLimit: unlimited, ConsentIDLimit: unlimited}) // the banner's later retry
 
 	req := func(i int) httpapi.Request {
 		fl := fields()
@@ -165,7 +165,7 @@ func testFaults(t *testing.T, retryer func() aws.Retryer) {
 			t.Errorf("event %d sent again: %d %s, want %d", i, resp.Status, resp.Body, want)
 		}
 	}
-	if items := d.items(t); len(items) != events {
+	if items := d.records(t); len(items) != events {
 		t.Errorf("the table holds %d items, want %d", len(items), events)
 	}
 

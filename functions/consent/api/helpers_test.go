@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,6 +82,10 @@ func newHandler(s store.Store, c *clock) *api.Handler {
 	return mustNew(api.Config{Store: s, Origin: origin, Now: c.now, Retention: 10, Log: quiet})
 }
 
+// unlimited is a rate limit that a test sending from one network does not
+// reach.
+const unlimited = 1 << 30
+
 // mustNew is api.New of a configuration that tests know to be complete.
 func mustNew(c api.Config) *api.Handler {
 	h, err := api.New(c)
@@ -140,9 +145,21 @@ func (d dynaliteTable) items(t testing.TB) []map[string]types.AttributeValue {
 	return all
 }
 
+// records is the items of the table that are consent records, not the
+// rate limits' counters.
+func (d dynaliteTable) records(t testing.TB) []map[string]types.AttributeValue {
+	var recs []map[string]types.AttributeValue
+	for _, it := range d.items(t) {
+		if pk, ok := it["pk"].(*types.AttributeValueMemberS); ok && strings.HasPrefix(pk.Value, "CONSENT#") {
+			recs = append(recs, it)
+		}
+	}
+	return recs
+}
+
 func list(t testing.TB, s store.Store, id string) []store.ConsentEvent {
 	t.Helper()
-	evs, err := s.ConsentEvents(context.Background(), id)
+	evs, err := store.AllEvents(context.Background(), s, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"pelqim/functions/consent/mail"
 	"pelqim/functions/consent/store"
 
 	"github.com/go-json-experiment/json"
@@ -42,11 +43,15 @@ type errorBody struct {
 
 // Unavailable answers a failed store or mail call: 503 with Retry-After,
 // never 2xx, so that the client keeps what it sent and sends it again; a
-// busy store is retried sooner.
+// busy store is retried sooner. The message names what failed: an email
+// not sent is no failure of the record store.
 func Unavailable(err error) Response {
 	retry, msg := "30", "the record store failed; try again later"
-	if errors.Is(err, store.ErrUnavailable) {
+	switch {
+	case errors.Is(err, store.ErrUnavailable):
 		retry, msg = "2", "the record store is busy; try again shortly"
+	case errors.Is(err, mail.ErrNotSent):
+		msg = "the confirmation email could not be sent; try again later"
 	}
 	resp := Error(http.StatusServiceUnavailable, "unavailable", msg)
 	resp.Header.Set("Retry-After", retry)

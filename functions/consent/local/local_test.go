@@ -59,7 +59,7 @@ func stored(t *testing.T, dir string) (evs []store.ConsentEvent, rs []store.Data
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if evs, err = s.ConsentEvents(context.Background(), "0b7e7f2c-6a2e-4c1a-9a53-1c2d3e4f5a6b"); err != nil {
+	if evs, err = store.AllEvents(context.Background(), s, "0b7e7f2c-6a2e-4c1a-9a53-1c2d3e4f5a6b"); err != nil {
 		t.Fatal(err)
 	}
 	for _, status := range store.Statuses {

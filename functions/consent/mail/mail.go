@@ -5,7 +5,10 @@
 // here links the AWS SDK.
 package mail
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Message is one email with a plain-text and an HTML body.
 type Message struct {
@@ -20,3 +23,8 @@ type Message struct {
 type Sender interface {
 	Send(ctx context.Context, m Message) error
 }
+
+// ErrNotSent is in the error of every message that was not sent, whatever
+// the sender: the API then tells the visitor that the email failed, not
+// the record store.
+var ErrNotSent = errors.New("the email was not sent")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"mime"
 	"mime/multipart"
@@ -13,6 +14,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 )
 
@@ -24,7 +26,9 @@ type Outbox struct {
 }
 
 // Send implements Sender. The file appears atomically (written aside, then
-// renamed), so a watcher never reads half a message.
+// renamed), so a watcher never reads half a message. A message that
+// cannot be written (a full disk, a folder that is a file) is an
+// *OutboxError naming the cause.
 func (o Outbox) Send(ctx context.Context, m Message) error {
 	now := time.Now
 	if o.Now != nil {
@@ -32,28 +36,55 @@ func (o Outbox) Send(ctx context.Context, m Message) error {
 	}
 	raw, err := Compose(m, now())
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrNotSent, err)
 	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return fmt.Errorf("outbox: %w", err)
+		return &OutboxError{"create", err}
 	}
-	tmp, err := os.CreateTemp(o.Dir, ".tmp-*.eml")
+	tmp, err := createTemp(o.Dir, ".tmp-*.eml")
 	if err != nil {
-		return fmt.Errorf("outbox: %w", err)
+		return &OutboxError{"create", err}
 	}
 	defer os.Remove(tmp.Name()) // after the rename there is nothing to remove
 	if _, err := tmp.Write(raw); err != nil {
 		tmp.Close()
-		return fmt.Errorf("outbox: write: %w", err)
+		return &OutboxError{"write", err}
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("outbox: close: %w", err)
+		return &OutboxError{"close", err}
 	}
 	name := now().UTC().Format("20060102T150405.000000000Z") + "-" + randHex(4) + ".eml"
 	if err := os.Rename(tmp.Name(), filepath.Join(o.Dir, name)); err != nil {
-		return fmt.Errorf("outbox: %w", err)
+		return &OutboxError{"rename", err}
 	}
 	return nil
+}
+
+// createTemp is os.CreateTemp; tests make it open a file on which writes
+// fail as on a full disk.
+var createTemp = os.CreateTemp
+
+// OutboxError is a message the outbox could not write.
+type OutboxError struct {
+	Op  string // what failed: create, write, close or rename
+	Err error
+}
+
+func (e *OutboxError) Error() string   { return "outbox " + e.Op + ": " + e.Err.Error() }
+func (e *OutboxError) Unwrap() []error { return []error{ErrNotSent, e.Err} }
+
+// ErrorCode names the cause, "OutboxWriteFailed: no space left on device",
+// for logs, which hold a mail error's code and never its text (an error
+// may name the recipient). It is the method of the AWS SDK's API errors,
+// which the handler's log reads for SES's codes. Without it a full disk
+// was logged as NetworkError: a syscall.Errno has the methods of a
+// net.Error.
+func (e *OutboxError) ErrorCode() string {
+	var errno syscall.Errno
+	if errors.As(e.Err, &errno) {
+		return "OutboxWriteFailed: " + errno.Error()
+	}
+	return "OutboxWriteFailed"
 }
 
 // Compose renders m as an RFC 5322 message with CRLF line ends.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 
 	"pelqim/content"
@@ -19,6 +20,19 @@ import (
 
 // MaxBody is the largest consent event accepted (413 above).
 const MaxBody = 4 << 10
+
+// The rate limits of consent records, per httpapi.RateWindow. A visitor
+// makes a choice or two; a network behind a mobile carrier's NAT carries
+// many visitors. They bound what one script can store: NetLimit records an
+// hour from its network, IDLimit under one consent id (infra/README.md
+// has the arithmetic).
+const (
+	DefaultNetLimit = 1000
+	DefaultIDLimit  = 30
+)
+
+// HistoryPage is the most events GET /api/consent/{id} answers at once.
+const HistoryPage = 100
 
 // Handler serves the consent-record endpoints. Only Store and Origin are
 // required.
@@ -31,8 +45,11 @@ type Handler struct {
 	// Retention is how long a record is kept (its TTL); default
 	// content.DefaultRetention.
 	Retention content.Days
-	Clock     httpapi.Clock
-	Log       *slog.Logger // default slog.Default()
+	// NetLimit and IDLimit are the rate limits; default DefaultNetLimit
+	// and DefaultIDLimit.
+	NetLimit, IDLimit int
+	Clock             httpapi.Clock
+	Log               *slog.Logger // default slog.Default()
 }
 
 // Routes are the endpoints, for an httpapi.Router.
@@ -103,6 +120,16 @@ func (h *Handler) record(ctx context.Context, req httpapi.Request) httpapi.Respo
 		return bad.Response()
 	}
 	now := h.Clock.Now().UTC()
+	clientNet := httpapi.ClientNet(req.ClientAddr)
+	wait, err := httpapi.OverLimit(ctx, h.Store, now,
+		httpapi.Limit{Key: "cnet#" + cmp.Or(clientNet, "unknown"), Max: int64(cmp.Or(h.NetLimit, DefaultNetLimit))},
+		httpapi.Limit{Key: "cid#" + in.ConsentID, Max: int64(cmp.Or(h.IDLimit, DefaultIDLimit))})
+	if err != nil {
+		return httpapi.StoreFailed(ctx, h.Log, err, "count consent records")
+	}
+	if wait > 0 {
+		return httpapi.TooMany(wait, "too many consent records from this network or under this consent id; try again later")
+	}
 	ev := store.ConsentEvent{
 		ConsentID:      in.ConsentID,
 		EventID:        in.EventID,
@@ -117,7 +144,7 @@ func (h *Handler) record(ctx context.Context, req httpapi.Request) httpapi.Respo
 		Origin:         origin,
 		GPC:            in.GPC,
 		UserAgent:      httpapi.TruncateUTF8(req.Header.Get("User-Agent"), 256),
-		ClientNet:      httpapi.ClientNet(req.ClientAddr),
+		ClientNet:      clientNet,
 		ExpiresAt:      now.Add(cmp.Or(h.Retention, content.DefaultRetention).Duration()).Unix(),
 	}
 	stored, created, err := h.Store.PutConsent(ctx, ev)
@@ -131,19 +158,32 @@ func (h *Handler) record(ctx context.Context, req httpapi.Request) httpapi.Respo
 	return httpapi.JSON(status, receipt{stored.ConsentID, stored.EventID, stored.RecordedAt})
 }
 
-// history is the answer to GET /api/consent/{id}.
+// history is the answer to GET /api/consent/{id}: one page of events.
 type history struct {
 	ConsentID string               `json:"consentId"`
 	Events    []store.ConsentEvent `json:"events"`
+	// Next, when set, is the address of the next page.
+	Next string `json:"next,omitempty"`
 }
 
-// get answers a consent id's history, oldest first.
-func (h *Handler) get(ctx context.Context, _ httpapi.Request, params []string) httpapi.Response {
+// get answers a consent id's history, HistoryPage events at a time: the
+// pages follow the store's order (by event id), the events of a page are
+// oldest first. ?after=<eventId> asks for the page after that event.
+func (h *Handler) get(ctx context.Context, req httpapi.Request, params []string) httpapi.Response {
 	id := params[0]
 	if !isUUIDv4(id) {
 		return httpapi.Error(http.StatusBadRequest, "invalid_id", "the consent id must be a lowercase UUID v4")
 	}
-	evs, err := h.Store.ConsentEvents(ctx, id)
+	q, err := url.ParseQuery(req.RawQuery)
+	after := q.Get("after")
+	bad := err != nil || len(q["after"]) > 1 || after != "" && !isUUIDv4(after)
+	for name := range q {
+		bad = bad || name != "after"
+	}
+	if bad {
+		return httpapi.Error(http.StatusBadRequest, "invalid_query", "the only parameter is after, an event id (a lowercase UUID v4)")
+	}
+	evs, next, err := h.Store.ConsentPage(ctx, id, after, HistoryPage)
 	if err != nil {
 		return httpapi.StoreFailed(ctx, h.Log, err, "read consent history")
 	}
@@ -151,8 +191,13 @@ func (h *Handler) get(ctx context.Context, _ httpapi.Request, params []string) h
 	// retention is gone as far as anyone asking is concerned.
 	now := h.Clock.Now()
 	evs = slices.DeleteFunc(evs, func(ev store.ConsentEvent) bool { return store.Expired(ev.ExpiresAt, now) })
-	if len(evs) == 0 {
+	if len(evs) == 0 && after == "" && next == "" {
 		return httpapi.Error(http.StatusNotFound, "not_found", "no consent recorded under this id")
 	}
-	return httpapi.JSON(http.StatusOK, history{id, evs})
+	store.SortEvents(evs)
+	resp := history{ConsentID: id, Events: evs}
+	if next != "" {
+		resp.Next = content.ConsentPath + "/" + id + "?after=" + next
+	}
+	return httpapi.JSON(http.StatusOK, resp)
 }

@@ -23,9 +23,33 @@ type Store interface {
 	// event id exists. It returns the stored record: ev itself and
 	// created=true, or the earlier record and created=false (first write wins).
 	PutConsent(ctx context.Context, ev ConsentEvent) (stored ConsentEvent, created bool, err error)
-	// ConsentEvents returns the events of one consent id, oldest first, or
-	// none when the id is unknown.
-	ConsentEvents(ctx context.Context, consentID string) ([]ConsentEvent, error)
+	// ConsentPage returns at most limit events of one consent id, those
+	// after the event id after ("": from the first), in the store's order
+	// (by event id), and the event id to ask after for the next page ("":
+	// there is none). An unknown id has no events.
+	ConsentPage(ctx context.Context, consentID, after string, limit int) (evs []ConsentEvent, next string, err error)
+	// Hit adds one to the counter key (created at 1 when missing), which
+	// may be deleted after expiresAt (epoch seconds), and returns its new
+	// value, atomically: rate limits hold across instances.
+	Hit(ctx context.Context, key string, expiresAt int64) (int64, error)
+}
+
+// AllEvents returns every event of one consent id, page by page, oldest
+// first.
+func AllEvents(ctx context.Context, s Store, consentID string) ([]ConsentEvent, error) {
+	var all []ConsentEvent
+	for after := ""; ; {
+		evs, next, err := s.ConsentPage(ctx, consentID, after, 1000)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, evs...)
+		if next == "" {
+			SortEvents(all)
+			return all, nil
+		}
+		after = next
+	}
 }
 
 // ConsentEvent is one recorded choice, the proof of consent (GDPR Art. 7(1)).

@@ -105,6 +105,12 @@ func TestReportsBadInput(t *testing.T) {
 		{"image from another origin", page(contactEN + "\n![logo](https://cdn.example/x.png)\n"), `content/en/contact.md:13: <img src="https://cdn.example/x.png"> loads from another origin`},
 		{"image from //host", page(contactEN + "\n![logo](//cdn.example/x.png)\n"), `content/en/contact.md:13: <img src="//cdn.example/x.png"> points at another origin`},
 		{"heading style", page(contactEN + "\n## Hours {style=\"color:red\"}\n"), `content/en/contact.md:13: heading attribute style="color:red" is not rendered: a heading keeps only its \{#id\}`},
+		{"raw script inline", page(contactEN + "Write <script>alert(1)</script> now.\n"), `content/en/contact.md:12: raw HTML <script> is not rendered, nor what it holds`},
+		{"raw script block", page(contactEN + "Text.\n\n<script>\nalert(1)\n</script>\n"), `content/en/contact.md:14: raw HTML <script> is not rendered, nor what it holds`},
+		{"raw style block", page(contactEN + "<style>\np { color: red }\n</style>\n"), `content/en/contact.md:12: raw HTML <style> is not rendered, nor what it holds`},
+		{"raw iframe", page(contactEN + "Watch:\n\n<iframe src=\"https://video.example/1\"></iframe>\n"), `content/en/contact.md:14: raw HTML <iframe> is not rendered, nor what it holds`},
+		{"raw inline tag", page(contactEN + "Call <b>now</b>.\n"), `content/en/contact.md:12: raw HTML <b> is not rendered: pages take only Markdown`},
+		{"lists nested too deep", page(contactEN + deepList(2000)), `content/en/contact.md:28: lists and block quotes nested 17 levels deep: a page may nest at most 16`},
 		{"missing translation", func(dir string) error { return os.Remove(filepath.Join(dir, "content/sr/kontakt.md")) }, `content/sq/kontakt.md:\d+: no Srpski translation`},
 		{"stale translation", page(strings.Replace(contactEN, "lastmod: 2026-11-25", "lastmod: 2020-01-01", 1)), `content/en/contact.md:7: translation is older \(2020-01-01\) than its source content/sq/kontakt.md`},
 		{"cookie with unknown category", replace("content/data/cookies.yaml", "category: necessary", "category: essential"), `content/data/cookies.yaml:9: cookie "pelqim_consent": unknown category "essential"`},
@@ -207,6 +213,15 @@ func TestReportsBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// deepList is an indented list n levels deep, a level a line.
+func deepList(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(strings.Repeat("  ", i) + "- level\n")
+	}
+	return b.String()
 }
 
 // appendTo adds text at the end of file.

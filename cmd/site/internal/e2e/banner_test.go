@@ -198,7 +198,7 @@ func TestReprompt(t *testing.T) {
 		t.Error("no banner for a choice 183 days old")
 	}
 	// ... but not one younger than that.
-	js[string](t, ctx, `document.cookie = document.cookie.match(/pelqim_consent=[^;]*/)[0].replace(/\.(\d+)\.([a-z+]*)$/, (_, t, on) => "." + (t + 2 * 86400) + "." + on) + ";Path=/"`)
+	js[string](t, ctx, `document.cookie = document.cookie.match(/pelqim_consent=[^;]*/)[0].replace(/\.(\d+)\.([a-z+]*)$/, (_, t, on) => "." + (+t + 2 * 86400) + "." + on) + ";Path=/"`)
 	open(t, ctx, env.a.URL+"/sq/")
 	if open, _ := banner(t, ctx); open {
 		t.Error("a banner for a choice 181 days old")

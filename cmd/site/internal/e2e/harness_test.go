@@ -33,6 +33,9 @@ var env struct {
 	root    string // the repository
 	tmp     string
 	a, b    *server         // the test site, and the same with another consent version
+	shop    *shop           // the fixture shop, whose origin a's consent function takes
+	other   *shop           // the same pages on an origin it does not take
+	tracker *tracker        // the shop's third parties
 	browser context.Context // has the browser running; tabs are its children
 	stop    []func()
 }
@@ -86,7 +89,12 @@ func start() error {
 	if err := edit(filepath.Join(b, "content/data/cookies.yaml"), `"3 muaj"`, `"4 muaj"`); err != nil {
 		return err
 	}
-	if env.a, err = serve(bin, a); err != nil {
+	// The shop's servers first: a's consent function takes the shop's
+	// origin (-origins), which has the port they got.
+	if env.shop, env.other, env.tracker, err = startFixtures(root); err != nil {
+		return err
+	}
+	if env.a, err = serve(bin, a, "-origins", env.shop.URL); err != nil {
 		return err
 	}
 	if env.b, err = serve(bin, b); err != nil {
@@ -99,8 +107,8 @@ func start() error {
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true),
 		// *.pelqim.test: the test site under a domain of its own, for the
-		// consent cookie's Domain.
-		chromedp.Flag("host-resolver-rules", "MAP *.pelqim.test 127.0.0.1"),
+		// consent cookie's Domain; the fixture shop's hosts first.
+		chromedp.Flag("host-resolver-rules", shopResolverRules+"MAP *.pelqim.test 127.0.0.1"),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.UserDataDir(filepath.Join(env.tmp, "profile")),
 	)...)
@@ -232,11 +240,11 @@ type server struct {
 
 var serving = regexp.MustCompile(`^serving .* at (http://\S+)/ \(`)
 
-// serve starts `site serve` on a free port with its own store, and returns
-// once it has said where it listens.
-func serve(bin, src string) (*server, error) {
+// serve starts `site serve` on a free port with its own store, and more
+// arguments if any, and returns once it has said where it listens.
+func serve(bin, src string, args ...string) (*server, error) {
 	data := src + "-data"
-	cmd := exec.Command(bin, "serve", "-src", src, "-addr", "127.0.0.1:0", "-data", data)
+	cmd := exec.Command(bin, append([]string{"serve", "-src", src, "-addr", "127.0.0.1:0", "-data", data}, args...)...)
 	// Serve refuses TABLE_NAME and AWS_ENDPOINT_URL_SESV2 (it has only its
 	// local store and outbox), and must derive the origin from its address;
 	// the outbox's From is its default.
@@ -306,6 +314,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 
 // event is a consent record as GET /api/consent/{id} returns it.
 type event struct {
+	ConsentID  string          `json:"consentId"`
 	EventID    string          `json:"eventId"`
 	Action     string          `json:"action"`
 	Categories map[string]bool `json:"categories"`
@@ -313,6 +322,7 @@ type event struct {
 	Policy     string          `json:"policyVersion"`
 	Language   string          `json:"language"`
 	Page       string          `json:"page"`
+	Origin     string          `json:"origin"`
 	GPC        bool            `json:"gpc"`
 	ChosenAt   string          `json:"chosenAt"`
 	RecordedAt string          `json:"recordedAt"`

@@ -2,16 +2,22 @@
 // rest of the build needs from it: the headings (for the table of contents
 // and anchor checks) and the links (for the link check).
 //
-// Raw HTML in Markdown is dropped, not passed through. A link to a
-// dangerous destination (javascript:, vbscript:, file:, data:) keeps only
-// its text, and so does an image from another origin or a data: URL, which
-// the pages' Content-Security-Policy would refuse anyway. A heading keeps
-// only its id of the attributes Markdown can give it ({#id .class style=…}).
+// Raw HTML in Markdown is dropped, not passed through, and so is the
+// content of a <script>, <style>, <iframe> and the like; each element is
+// reported, for the checker to name (an HTML comment goes without a
+// word). Lists and block quotes nested past MaxNesting are refused before
+// goldmark parses them, as its time grows much faster than the depth. A
+// link to a dangerous destination (javascript:, vbscript:, file:, data:)
+// keeps only its text, and so does an image from another origin or a
+// data: URL, which the pages' Content-Security-Policy would refuse anyway.
+// A heading keeps only its id of the attributes Markdown can give it
+// ({#id .class style=…}).
 package markdown
 
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -67,13 +73,18 @@ var md = goldmark.New(
 // goldmark alone.
 func Goldmark() goldmark.Markdown { return md }
 
-// Render parses src and renders it.
+// Render parses src and renders it. A body nested deeper than MaxNesting
+// is refused (*NestingError) before goldmark parses it.
 func Render(src []byte) (*Doc, error) {
+	if err := CheckNesting(src); err != nil {
+		return nil, err
+	}
 	reader := text.NewReader(src)
 	root := md.Parser().Parse(reader)
 	d := &Doc{}
 	lines := newLineIndex(src)
-	var unsafe, rawHTML []ast.Node
+	var unsafe []ast.Node
+	var rawHTML bool
 	err := ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -102,7 +113,7 @@ func Render(src []byte) (*Doc, error) {
 		case *ast.AutoLink:
 			d.Links = append(d.Links, Link{Dest: string(n.URL(src)), Line: lines.of(blockStart(n))})
 		case *ast.RawHTML, *ast.HTMLBlock:
-			rawHTML = append(rawHTML, n)
+			rawHTML = true
 		}
 		return ast.WalkContinue, nil
 	})
@@ -121,10 +132,12 @@ func Render(src []byte) (*Doc, error) {
 		}
 		parent.RemoveChild(parent, n)
 	}
-	// Raw HTML is never rendered; goldmark would leave a comment in its
-	// place, which only adds bytes to the page.
-	for _, n := range rawHTML {
-		n.Parent().RemoveChild(n.Parent(), n)
+	// Raw HTML is never rendered, nor the code of a <script> or <style>
+	// (rawhtml.go); goldmark would leave a comment in its place, which
+	// only adds bytes to the page. Each is reported at its line.
+	if rawHTML {
+		d.Ignored = append(d.Ignored, dropRawHTML(root, src, lines)...)
+		slices.SortStableFunc(d.Ignored, func(a, b Ignored) int { return a.Line - b.Line })
 	}
 	var buf builder
 	buf.Grow(len(src) + len(src)/4 + 512) // HTML is a little longer than its Markdown

@@ -19,14 +19,18 @@ func newHub() *hub { return &hub{subs: map[chan []byte]bool{}} }
 
 // subscribe returns a stream of encoded events; it is closed when the hub
 // closes, or when the subscriber falls behind (its client then reconnects
-// and, seeing a newer build, reloads).
-func (h *hub) subscribe() (<-chan []byte, func()) {
+// and, seeing a newer build, reloads). With max streams already open
+// (0: no bound), it returns ok false and no stream.
+func (h *hub) subscribe(max int) (events <-chan []byte, cancel func(), ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if max > 0 && len(h.subs) >= max {
+		return nil, nil, false
+	}
 	ch := make(chan []byte, 16)
 	if h.closed {
 		close(ch)
-		return ch, func() {}
+		return ch, func() {}, true
 	}
 	h.subs[ch] = true
 	return ch, func() {
@@ -36,7 +40,7 @@ func (h *hub) subscribe() (<-chan []byte, func()) {
 			delete(h.subs, ch)
 			close(ch)
 		}
-	}
+	}, true
 }
 
 // publish sends event name with data (JSON-encoded) to every subscriber.
@@ -106,8 +110,16 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Subscribe before reading the state, so that no rebuild falls between.
-	events, cancel := s.hub.subscribe()
+	events, cancel, ok := s.hub.subscribe(s.limits.streams)
+	if !ok {
+		// Streams are bounded so that open pages never hold every
+		// connection (limits); the reload client tries again.
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "too many event streams", http.StatusServiceUnavailable)
+		return
+	}
 	defer cancel()
+	beforeWrite := s.limits.stream(w)
 	s.mu.RLock()
 	hello := encodeEvent("hello", helloEvent{Build: s.build, Broken: s.broken != nil})
 	var broken []byte
@@ -119,6 +131,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
+	beforeWrite()
 	w.Write(hello)
 	w.Write(broken)
 	flusher.Flush()
@@ -130,10 +143,12 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return
 			}
+			beforeWrite()
 			if _, err := w.Write(msg); err != nil {
 				return
 			}
 		case <-tick.C:
+			beforeWrite()
 			if _, err := w.Write([]byte(": keep-alive\n\n")); err != nil {
 				return
 			}

@@ -86,7 +86,8 @@ func Run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer srv.Close()
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	// Bounded (limits.go): -addr :1313 opens the preview to the network.
+	hs, ln := srv.limits.serveHTTP(ln, srv)
 	shutdown := make(chan error, 1)
 	go func() {
 		<-ctx.Done()

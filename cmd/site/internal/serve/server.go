@@ -74,6 +74,7 @@ type Server struct {
 	stop    chan struct{}
 	done    chan struct{}
 	closing sync.Once
+	limits  limits // what a client may hold: Run's HTTP server, the event streams
 
 	mu      sync.RWMutex
 	files   map[string][]byte // the last good site, by output path
@@ -101,6 +102,7 @@ func Start(opts Options) (*Server, error) {
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 		files:   map[string][]byte{},
+		limits:  defaultLimits,
 	}
 	w, err := newWatcher(opts.Src, []string{"content", schema.ThemeDir}, opts.Debounce, opts.Log)
 	if err != nil {

@@ -2,7 +2,9 @@ package source
 
 import (
 	"bytes"
+	"errors"
 	"path"
+	"pelqim/cmd/site/internal/markdown"
 	"pelqim/content"
 	"pelqim/content/schema"
 	"regexp"
@@ -81,6 +83,12 @@ func ParsePage(file, lang string, src []byte) (*Page, error) {
 	p := &Page{File: file, Lang: lang, Body: body, BodyLine: bodyLine}
 	if err := p.decode(fm); err != nil {
 		return nil, err
+	}
+	// Refused as the page is read, before anything renders it: build,
+	// check and the preview alike, at the line in the file.
+	var deep *markdown.NestingError
+	if err := markdown.CheckNesting(body); errors.As(err, &deep) {
+		return nil, content.Errorf(file, p.FileLine(deep.Line), "%s", deep.Reason())
 	}
 	return p, p.validate()
 }

@@ -36,7 +36,7 @@ func (s Sender) Send(ctx context.Context, m mail.Message) error {
 		}},
 	})
 	if err != nil {
-		return fmt.Errorf("ses send email: %w", err)
+		return fmt.Errorf("%w: ses send email: %w", mail.ErrNotSent, err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"pelqim/functions/consent/store"
@@ -19,7 +20,8 @@ var consentBucket = []byte("consent")
 
 // Store is a store.Store in one bbolt file.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	file os.FileInfo // the file as opened: see checkFile
 }
 
 var _ store.Store = (*Store)(nil)
@@ -28,7 +30,8 @@ var _ store.Store = (*Store)(nil)
 func Open(path string) (*Store, error) {
 	// The timeout turns a second process holding the file lock into an
 	// error instead of a hang.
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	s := &Store{}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, OpenFile: s.openFile})
 	if err != nil {
 		return nil, fmt.Errorf("open bolt store %s: %w", path, err)
 	}
@@ -40,7 +43,8 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init bolt store %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	s.db = db
+	return s, nil
 }
 
 // Close releases the file.
@@ -62,7 +66,7 @@ func (s *Store) PutConsent(ctx context.Context, ev store.ConsentEvent) (store.Co
 	var created bool
 	// Batch lets concurrent writers share one transaction and one fsync. Its
 	// function may run twice, so it sets both results on every run.
-	err = s.db.Batch(func(tx *bolt.Tx) error {
+	err = s.write(s.db.Batch, func(tx *bolt.Tx) error {
 		b := tx.Bucket(consentBucket)
 		if old := b.Get(k); old != nil {
 			created = false
@@ -77,13 +81,19 @@ func (s *Store) PutConsent(ctx context.Context, ev store.ConsentEvent) (store.Co
 	return stored, created, nil
 }
 
-// ConsentEvents implements store.Store.
-func (s *Store) ConsentEvents(ctx context.Context, consentID string) ([]store.ConsentEvent, error) {
-	prefix := key(consentID, "")
-	var evs []store.ConsentEvent
-	err := s.db.View(func(tx *bolt.Tx) error {
+// ConsentPage implements store.Store: the keys' order is the event ids'.
+func (s *Store) ConsentPage(ctx context.Context, consentID, after string, limit int) (evs []store.ConsentEvent, next string, err error) {
+	prefix, from := key(consentID, ""), key(consentID, after)
+	err = s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(consentBucket).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		for k, v := c.Seek(from); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if after != "" && bytes.Equal(k, from) {
+				continue
+			}
+			if len(evs) == limit {
+				next = evs[limit-1].EventID
+				return nil
+			}
 			var ev store.ConsentEvent
 			if err := json.Unmarshal(v, &ev); err != nil {
 				return fmt.Errorf("decode %s: %w", k, err)
@@ -93,8 +103,7 @@ func (s *Store) ConsentEvents(ctx context.Context, consentID string) ([]store.Co
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list consent events of %s: %w", consentID, err)
+		return nil, "", fmt.Errorf("list consent events of %s: %w", consentID, err)
 	}
-	store.SortEvents(evs)
-	return evs, nil
+	return evs, next, nil
 }

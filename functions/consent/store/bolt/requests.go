@@ -58,7 +58,7 @@ func (s *Store) PutRequest(ctx context.Context, r store.DataRequest, ev store.Au
 	if err != nil {
 		return fmt.Errorf("encode request: %w", err)
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.write(s.db.Update, func(tx *bolt.Tx) error {
 		b, err := bucket(tx, requestBucket)
 		if err != nil {
 			return err
@@ -117,7 +117,7 @@ func (s *Store) Transition(ctx context.Context, ref string, t store.Transition) 
 		return store.DataRequest{}, fmt.Errorf("%s request %s: time %q: %w", t.To, ref, t.Now, err)
 	}
 	var r store.DataRequest
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.write(s.db.Update, func(tx *bolt.Tx) error {
 		b, err := bucket(tx, requestBucket)
 		if err != nil {
 			return err
@@ -209,7 +209,7 @@ func (s *Store) AuditEvents(ctx context.Context, ref string) ([]store.AuditEvent
 // callers; its function may run again, so it recomputes n every run.
 func (s *Store) Hit(ctx context.Context, key string, _ int64) (int64, error) {
 	var n int64
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.write(s.db.Batch, func(tx *bolt.Tx) error {
 		b, err := bucket(tx, rateBucket)
 		if err != nil {
 			return err

@@ -102,25 +102,46 @@ func (s *Store) PutConsent(ctx context.Context, ev store.ConsentEvent) (store.Co
 	return old.ConsentEvent, false, nil
 }
 
-// ConsentEvents implements store.Store with a paginated, consistent Query.
-func (s *Store) ConsentEvents(ctx context.Context, consentID string) ([]store.ConsentEvent, error) {
+// ConsentPage implements store.Store with one consistent Query of at most
+// limit+1 items: the one more tells whether a next page exists.
+func (s *Store) ConsentPage(ctx context.Context, consentID, after string, limit int) ([]store.ConsentEvent, string, error) {
 	key := eventsKey(consentID)
-	items, err := queryAll[consentItem](ctx, s.db, &dynamodb.QueryInput{
+	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		KeyConditionExpression:    key.KeyCondition(),
 		ExpressionAttributeNames:  key.Names(),
 		ExpressionAttributeValues: key.Values(),
 		ConsistentRead:            aws.Bool(true),
-	}, "consent events of "+consentID)
+		Limit:                     aws.Int32(int32(limit + 1)),
+	}
+	if after != "" {
+		in.ExclusiveStartKey = map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: consentPK(consentID)},
+			"sk": &types.AttributeValueMemberS{Value: eventPrefix + after},
+		}
+	}
+	out, err := s.db.Query(ctx, in)
 	if err != nil {
-		return nil, err
+		return nil, "", wrap(err, "query consent events of %s", consentID)
 	}
-	evs := make([]store.ConsentEvent, len(items))
-	for i, it := range items {
-		evs[i] = it.ConsentEvent
+	var items []consentItem
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+		return nil, "", fmt.Errorf("decode consent events of %s: %w", consentID, err)
 	}
-	store.SortEvents(evs)
-	return evs, nil
+	evs := make([]store.ConsentEvent, 0, len(items))
+	for _, it := range items {
+		evs = append(evs, it.ConsentEvent)
+	}
+	next := ""
+	switch {
+	case len(evs) > limit:
+		evs = evs[:limit]
+		next = evs[limit-1].EventID
+	case out.LastEvaluatedKey != nil && len(evs) > 0:
+		// A page cut short by DynamoDB's 1 MB: there may be more.
+		next = evs[len(evs)-1].EventID
+	}
+	return evs, next, nil
 }
 
 // queryAll runs a Query through all its pages and decodes every item.

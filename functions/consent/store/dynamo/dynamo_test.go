@@ -73,7 +73,7 @@ func TestUnavailable(t *testing.T) {
 	if !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("PutConsent: %v, want ErrUnavailable", err)
 	}
-	if _, err := s.ConsentEvents(context.Background(), "c"); !errors.Is(err, store.ErrUnavailable) {
+	if _, err := store.AllEvents(context.Background(), s, "c"); !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("ConsentEvents: %v, want ErrUnavailable", err)
 	}
 }

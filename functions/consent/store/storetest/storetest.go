@@ -29,6 +29,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PrefixIsolation", prefixIsolation},
 		{"ConcurrentSameEvent", concurrentSameEvent},
 		{"ManyEvents", manyEvents},
+		{"Pages", pages},
+		{"Counters", counters},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -70,7 +72,7 @@ func put(t *testing.T, s store.Store, ev store.ConsentEvent) (store.ConsentEvent
 
 func list(t *testing.T, s store.Store, consentID string) []store.ConsentEvent {
 	t.Helper()
-	evs, err := s.ConsentEvents(context.Background(), consentID)
+	evs, err := store.AllEvents(context.Background(), s, consentID)
 	if err != nil {
 		t.Fatalf("ConsentEvents(%s): %v", consentID, err)
 	}
@@ -204,4 +206,65 @@ func manyEvents(t *testing.T, s store.Store) {
 	}
 	wg.Wait()
 	wantEvents(t, list(t, s, "c-many"), evs...)
+}
+
+// pages: a consent id's events come in pages of the size asked, each
+// linked to the next, together all of them once; another id's events
+// stay out, and a page after the last event is empty.
+func pages(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const id = "0b7e7f2c-6a2e-4c1a-9a53-1c2d3e4f5a6b"
+	var want []store.ConsentEvent
+	for n := range 7 {
+		ev := Event(id, n)
+		put(t, s, ev)
+		want = append(want, ev)
+	}
+	put(t, s, Event(id[:35]+"c", 99)) // an id that sorts right after it
+	var got []store.ConsentEvent
+	var sizes []int
+	for after := ""; ; {
+		evs, next, err := s.ConsentPage(ctx, id, after, 3)
+		if err != nil {
+			t.Fatalf("ConsentPage(after %q): %v", after, err)
+		}
+		got = append(got, evs...)
+		sizes = append(sizes, len(evs))
+		if next == "" {
+			break
+		}
+		if next != evs[len(evs)-1].EventID {
+			t.Fatalf("next %q, want the page's last event id %q", next, evs[len(evs)-1].EventID)
+		}
+		after = next
+	}
+	store.SortEvents(got)
+	if fmt.Sprint(sizes) != "[3 3 1]" {
+		t.Errorf("pages of %v events, want [3 3 1]", sizes)
+	}
+	wantEvents(t, got, want...)
+	if evs, next, err := s.ConsentPage(ctx, id, want[6].EventID, 3); err != nil || len(evs) != 0 || next != "" {
+		t.Errorf("after the last event: %d events, next %q, %v", len(evs), next, err)
+	}
+}
+
+// counters: Hit counts from 1, per key, atomically under concurrency.
+func counters(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	exp := base.Add(time.Hour).Unix()
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, err := s.Hit(ctx, "cid#x#1", exp); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n, err := s.Hit(ctx, "cid#x#1", exp); err != nil || n != 21 {
+		t.Errorf("the 21st hit counts %d (%v)", n, err)
+	}
+	if n, err := s.Hit(ctx, "cid#y#1", exp); err != nil || n != 1 {
+		t.Errorf("another key counts %d (%v)", n, err)
+	}
 }

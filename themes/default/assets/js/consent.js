@@ -27,7 +27,7 @@
   const uuid = () => ([1e7] + -1e3 + -4e3 + -8e3 + -1e11).replace(/[018]/g, c => (c ^ crypto.getRandomValues(new Uint8Array(1))[0] & 15 >> c / 4).toString(16))
   const all = (s, r = d) => [...r.querySelectorAll(s)]
   let root, boxes = [], optional = [], cats = E ? E.cats : all('input', cc).map(b => b.name)
-  let opener, memory = [], busy, backoff = 2e3, modal, sheet, asked, told
+  let opener, memory = [], busy, backoff = 2e3, modal, sheet, asked, told, wp, going, todo = []
 
   // The cookie: 1.<consentId>.<consentVersion>.<unix seconds>.<granted ids joined by +>
   const cookie = () => /(?:^|; )pelqim_consent=([^;]*)/.exec(d.cookie)?.[1]
@@ -35,9 +35,10 @@
     { id: c[1], v: c[2], t: c[3] * 1e3, on: c[4].split('+') }
   let seen = cookie() // the choice this page acts on
   let rec = parse(seen)
-  // A choice holds for this version of the declaration, for reconsentDays.
-  const valid = () => rec && rec.v == ds.consentVersion && Date.now() - rec.t < ds.reconsentDays * 864e5
-  const granted = c => valid() && rec.on.includes(c)
+  // A choice holds for this version of the declaration, for reconsentDays
+  // (one made in the future is none: not ours), for the site's categories.
+  const valid = (a = Date.now() - rec?.t) => a >= 0 && a < ds.reconsentDays * 864e5 && rec.v == ds.consentVersion
+  const granted = c => valid() && cats.includes(c) && rec.on.includes(c)
   // The cookie is the whole domain's where the page is on it: the site and
   // the shop read one choice.
   const scope = (h = location.hostname, dom = ds.cookieDomain) => dom && (h == dom || h.endsWith('.' + dom)) ? ';Domain=' + dom : ''
@@ -64,35 +65,41 @@
     return { ad_storage: m, ad_user_data: m, ad_personalization: m, analytics_storage: g('statistics'), functionality_storage: p, personalization_storage: p, security_storage: 'granted' }
   }
   gtag && gtag('consent', 'default', { ...mode(() => 0), wait_for_update: 500 })
-  // The choice in force, told once, and again whenever it changes.
-  const tell = () => {
-    const m = mode(granted), k = JSON.stringify(m)
-    k != told && gtag('consent', 'update', m)
-    told = k
-  }
   // WordPress's WP Consent API, through which WooCommerce and its plugins
   // learn the choice: opt-in, told before they read it.
   E && (w.wp_consent_type = 'optin')
-  const WP = { necessary: ['functional'], preferences: ['preferences'], statistics: ['statistics', 'statistics-anonymous'], marketing: ['marketing'] }
+  const WP = { necessary: 'functional', statistics: 'statistics statistics-anonymous' } // else the same name
+  // The choice in force, told once, and again whenever it changes: to
+  // Consent Mode, and to the WP Consent API once the page has it.
+  const tell = () => {
+    const m = mode(granted), k = JSON.stringify(m)
+    gtag && k != told && gtag('consent', 'update', m)
+    told = k
+    w.wp_set_consent && k != wp && (wp = k, cats.forEach(c => (WP[c] || c).split(' ').forEach(x => wp_set_consent(x, granted(c) ? 'allow' : 'deny'))))
+  }
 
   // Gated scripts become real ones, with the same attributes (and the tag's
-  // nonce, which a strict CSP asks of them), in document order; gated
-  // frames get their address, and a placeholder until then.
+  // nonce, which a strict CSP asks of them), one after the other in
+  // document order: a script after a file runs once the file has loaded,
+  // inline or not, as in the page.
+  const next = () => {
+    const s = going = todo.shift(), n = d.createElement('script')
+    if (!s) return
+    for (const a of s.attributes) a.name == 'type' || n.setAttribute(a.name, a.value)
+    n.nonce = s.nonce || me?.nonce
+    n.text = s.text
+    n.onload = n.onerror = next
+    s.replaceWith(n)
+    n.src || next()
+  }
+  // Gated frames get their address, and a placeholder until then.
   const apply = () => {
-    gtag && valid() && tell()
-    valid() && w.wp_set_consent && cats.forEach(c => WP[c]?.forEach(k => wp_set_consent(k, granted(c) ? 'allow' : 'deny')))
+    valid() && tell()
     all('script[type="text/plain"][data-category]').forEach(s => {
       const c = s.dataset.category
-      if (granted(c)) {
-        const n = d.createElement('script')
-        for (const a of s.attributes) a.name == 'type' || n.setAttribute(a.name, a.value)
-        n.nonce = s.nonce || me?.nonce
-        n.text = s.text
-        n.async = false // in document order, like the deferred scripts they stand for
-        s.replaceWith(n)
-        ran[c] = 1
-      }
+      granted(c) && !todo.includes(s) && (todo.push(s), ran[c] = 1)
     })
+    going || next()
     root && all('iframe[data-category][data-src]').forEach(f => {
       const c = f.dataset.category, ph = f.previousElementSibling?.localName == 'pelqim-frame' && f.previousElementSibling
       if (granted(c)) {
@@ -174,19 +181,22 @@
   // The switches show the current choice; none is on before one is made.
   const sync = () => optional.forEach(b => b.checked = granted(b.name))
   // While the first layer covers the bottom of the screen, the page scrolls
-  // what gets the focus clear of it, up to its very end (WCAG 2.4.11).
+  // what gets the focus clear of it, up to its very end (WCAG 2.4.11). A
+  // ResizeObserver calls it once the page is laid out: asking for the
+  // height at once would lay it out in this task, a long one on a phone.
   const clear = () => {
     const h = cc.open && !modal ? cc.offsetHeight + 'px' : ''
     d.documentElement.style.scrollPaddingBottom = d.body.style.paddingBottom = h
   }
   // (`modal` is kept, not asked of :modal, which browsers that have
   // <dialog> without :modal refuse with an exception.)
+  // The first layer opens without show(), whose focusing steps would lay
+  // the page out at once; its title takes the focus after the next frame.
   const show = m => {
+    const focus = () => cc.querySelector('h2').focus({ preventScroll: true })
     cc.open && cc.close()
     modal = m
-    m ? cc.showModal() : cc.show()
-    clear()
-    cc.querySelector('h2').focus({ preventScroll: true })
+    m ? (cc.showModal(), focus()) : (cc.open = true, requestAnimationFrame(() => setTimeout(focus)))
   }
   const settings = t => {
     opener = t || d.activeElement
@@ -267,7 +277,7 @@
     boxes = all('input', cc)
     optional = boxes.filter(b => !b.disabled)
     cc.addEventListener('cancel', back)
-    cc.addEventListener('close', e => cc.open || clear() || back(e) && (opener && opener != d.body ? opener : d.getElementById('main'))?.focus({ preventScroll: true }))
+    cc.addEventListener('close', e => cc.open || back(e) && (opener && opener != d.body ? opener : d.getElementById('main'))?.focus({ preventScroll: true }))
     // Clicks in a shadow root reach the document as its host's: the path
     // names the element clicked.
     d.addEventListener('click', e => {
@@ -280,7 +290,7 @@
       if (c) return optional.forEach(b => b.checked = granted(b.name) || b.name == c), choose()
       settings(t)
     })
-    addEventListener('resize', clear)
+    new ResizeObserver(clear).observe(cc)
     addEventListener('online', flush)
     addEventListener('pageshow', e => e.persisted && refresh())
     d.addEventListener('visibilitychange', () => d.visibilityState == 'visible' && refresh())
@@ -292,38 +302,40 @@
     apply()
     asked ? settings() : valid() || show()
     receipt()
-    flush()
+    setTimeout(flush)
   }
 
   if (!E) return start(d)
   // The shop: the choice in force is told at once (Consent Mode, before any
   // Google tag after this one); the banner, its styles and its texts in
   // the page's language come next, into a shadow root.
-  gtag && valid() && tell()
+  valid() && tell()
   // Gated scripts run once the page is parsed, whether the banner's own
   // file comes or not.
   d.readyState == 'loading' ? d.addEventListener('DOMContentLoaded', apply) : apply()
-  w.pelqim._mount = (html, css) => {
-    const go = () => {
-      const host = d.createElement('pelqim-consent'), r = host.attachShadow({ mode: 'open' })
-      try {
-        sheet = new CSSStyleSheet()
-        sheet.replaceSync(css)
-        r.adoptedStyleSheets = [sheet]
-      } catch (e) {
-        // No constructable style sheets (Safari before 16.4): the same
-        // styles as a file, which the shop's CSP must allow (style-src).
-        sheet = 0
-        r.innerHTML = `<link rel="stylesheet" href="${E.css}">`
-      }
-      r.insertAdjacentHTML('beforeend', html)
-      d.body.append(host)
-      start(r)
+  // Each step is a task of its own, so that none is long on a slow phone:
+  // the styles, the markup, then the banner, once the page is parsed.
+  w.pelqim._mount = (html, css) => setTimeout(() => {
+    const r = d.createElement('pelqim-consent').attachShadow({ mode: 'open' })
+    let link = ''
+    try {
+      sheet = new CSSStyleSheet()
+      sheet.replaceSync(css)
+      r.adoptedStyleSheets = [sheet]
+    } catch (e) {
+      // No constructable style sheets (Safari before 16.4): the same
+      // styles as a file, which the shop's CSP must allow (style-src).
+      sheet = 0
+      link = `<link rel="stylesheet" href="${E.css}">`
     }
-    d.readyState == 'loading' ? d.addEventListener('DOMContentLoaded', go) : go()
-  }
+    setTimeout(() => {
+      r.innerHTML = link + html
+      const go = () => d.body.append(r.host) & setTimeout(start, 0, r)
+      d.readyState == 'loading' ? d.addEventListener('DOMContentLoaded', go) : go()
+    })
+  })
   const s = d.createElement('script')
   s.src = E.src[lang]
   s.nonce = me?.nonce
-  d.head.append(s)
+  setTimeout(() => d.head.append(s))
 })()
