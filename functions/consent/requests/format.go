@@ -124,6 +124,11 @@ func (formFormat) refused(p posted, bad *httpapi.InputError) httpapi.Response {
 // with Retry-After).
 func (formFormat) answer(lang string, r result) httpapi.Response {
 	switch {
+	case r.unavailable.Status != 0 && r.ref != "":
+		// Filed, but the email failed: the page says so, with the reference.
+		page := messagePage(http.StatusServiceUnavailable, lang, tr(lang, "req_unavailable_title"), tr(lang, "req_mail_failed", "{ref}", r.ref))
+		page.Header.Set("Retry-After", r.unavailable.Header.Get("Retry-After"))
+		return page
 	case r.unavailable.Status != 0:
 		return unavailablePage(lang, r.unavailable)
 	case r.wait > 0:

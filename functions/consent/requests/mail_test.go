@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -86,6 +87,19 @@ func TestMailErrorLog(t *testing.T) {
 			all := stored(t, f.rs)
 			if len(all) != 1 {
 				t.Fatalf("%d requests stored, want 1", len(all))
+			}
+			// A form's visitor is told the request was filed, under which
+			// reference, not that it was lost.
+			form := url.Values{"type": {"access"}, "email": {addr}, "language": {"en"}, "website": {""}}.Encode()
+			page := postRequest(f.h, "application/x-www-form-urlencoded", form, "203.0.113.41:1")
+			refs := stored(t, f.rs)
+			if page.Status != http.StatusServiceUnavailable || len(refs) != 2 {
+				t.Fatalf("form: %d, %d stored", page.Status, len(refs))
+			}
+			for _, r := range refs {
+				if r.Reference != all[0].Reference && !strings.Contains(string(page.Body), r.Reference) {
+					t.Errorf("the form's page does not name the reference %s:\n%s", r.Reference, page.Body)
+				}
 			}
 			out := logs.String()
 			if strings.Contains(out, addr) || strings.Contains(out, "teuta") || strings.Contains(out, "@") {

@@ -163,8 +163,9 @@ func (h *Handler) file(ctx context.Context, in request, clientAddr string) resul
 	}
 	if err := h.Mail.Send(ctx, h.confirmationMail(r, token, due)); err != nil {
 		// The request stays (staff see it unverified); the visitor is told
-		// to try again rather than to wait for an email that never comes.
-		return result{unavailable: h.mailFailed(ctx, r.Reference, err)}
+		// so, and to try again rather than to wait for an email that never
+		// comes.
+		return result{ref: r.Reference, unavailable: h.mailFailed(ctx, r.Reference, err)}
 	}
 	return result{ref: r.Reference, due: due, mailed: true}
 }
