@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"pelqim/functions/consent/store"
@@ -22,6 +23,11 @@ var consentBucket = []byte("consent")
 type Store struct {
 	db   *bolt.DB
 	file os.FileInfo // the file as opened: see checkFile
+
+	mu     sync.Mutex
+	hits   map[string]hits // Hit's counters
+	newest int64           // the latest expiry among them
+	calls  int64           // Hits so far: every 1024th sweeps
 }
 
 var _ store.Store = (*Store)(nil)

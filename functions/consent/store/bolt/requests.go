@@ -18,17 +18,9 @@ import (
 var (
 	requestBucket = []byte("requests") // ref -> DataRequest JSON
 	auditBucket   = []byte("audit")    // ref "/" at "#" id -> AuditEvent JSON
-	rateBucket    = []byte("rates")    // key -> rateCount JSON
 )
 
 var _ store.Requests = (*Store)(nil)
-
-// rateCount is a counter. Unlike DynamoDB's, it has no TTL: this store
-// serves the local preview, where the few counters (one per client network
-// and email per hour with requests) are not worth a sweeper.
-type rateCount struct {
-	N int64 `json:"n"`
-}
 
 func auditKey(ev store.AuditEvent) []byte {
 	return []byte(ev.Reference + "/" + ev.At + "#" + ev.ID)
@@ -205,34 +197,33 @@ func (s *Store) AuditEvents(ctx context.Context, ref string) ([]store.AuditEvent
 	return evs, nil
 }
 
-// Hit implements store.Requests. Batch shares one fsync among concurrent
-// callers; its function may run again, so it recomputes n every run.
-func (s *Store) Hit(ctx context.Context, key string, _ int64) (int64, error) {
-	var n int64
-	err := s.write(s.db.Batch, func(tx *bolt.Tx) error {
-		b, err := bucket(tx, rateBucket)
-		if err != nil {
-			return err
-		}
-		var c rateCount
-		if v := b.Get([]byte(key)); v != nil {
-			if err := json.Unmarshal(v, &c); err != nil {
-				return fmt.Errorf("decode counter: %w", err)
-			}
-		}
-		// No reset at expiresAt: the key names its window, so a new window
-		// is a new key. (Resetting by the machine's clock would also make
-		// the count depend on when it runs rather than on the request's time.)
-		c.N++
-		n = c.N
-		val, err := json.Marshal(c)
-		if err != nil {
-			return err
-		}
-		return b.Put([]byte(key), val)
-	})
-	if err != nil {
+// Hit implements store.Store and store.Requests. The counters live in
+// memory: the file is one process's (Open takes its lock), so they are
+// exact without a write to disk each, which would be two more fsyncs per
+// consent record. A restart starts them afresh; a counter goes two windows
+// after the newest one's, for a long-running preview must not grow.
+func (s *Store) Hit(ctx context.Context, key string, expiresAt int64) (int64, error) {
+	if err := s.checkFile(); err != nil {
 		return 0, fmt.Errorf("count %s: %w", key, err)
 	}
-	return n, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hits == nil {
+		s.hits = map[string]hits{}
+	}
+	s.newest = max(s.newest, expiresAt)
+	if s.calls++; s.calls%1024 == 0 {
+		for k, h := range s.hits {
+			if h.expiresAt < s.newest-2*3600 {
+				delete(s.hits, k)
+			}
+		}
+	}
+	h := s.hits[key]
+	h.n, h.expiresAt = h.n+1, expiresAt
+	s.hits[key] = h
+	return h.n, nil
 }
+
+// hits is one counter of Hit.
+type hits struct{ n, expiresAt int64 }
