@@ -314,7 +314,7 @@
   // file comes or not.
   d.readyState == 'loading' ? d.addEventListener('DOMContentLoaded', apply) : apply()
   // Each step is a task of its own, so that none is long on a slow phone:
-  // the styles, the markup, then the banner, once the page is parsed.
+  // the styles, the markup, then the banner, once the page has loaded.
   w.pelqim._mount = (html, css) => setTimeout(() => {
     const r = d.createElement('pelqim-consent').attachShadow({ mode: 'open' })
     let link = ''
@@ -330,8 +330,10 @@
     }
     setTimeout(() => {
       r.innerHTML = link + html
+      // After the page's load, so that the banner's first paint does not
+      // delay the page's own largest one.
       const go = () => d.body.append(r.host) & setTimeout(start, 0, r)
-      d.readyState == 'loading' ? d.addEventListener('DOMContentLoaded', go) : go()
+      d.readyState == 'complete' ? go() : addEventListener('load', go)
     })
   })
   const s = d.createElement('script')
