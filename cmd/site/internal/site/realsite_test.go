@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -171,5 +172,35 @@ func TestMinifiedLayouts(t *testing.T) {
 		if got[path] != w {
 			t.Errorf("%s: minified layouts give\n%s\nwant\n%s", path, got[path], w)
 		}
+	}
+}
+
+// TestNoImpliedConsent: no built page, in any language, says that using
+// the site means agreeing to its cookies. Consent is a choice in the
+// banner; going on browsing is none (GDPR Art. 4(11), recital 32).
+func TestNoImpliedConsent(t *testing.T) {
+	s, err := Load(repoRoot(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	implied := regexp.MustCompile(`(?i)(continu\w* to use|by using) this (site|website).{0,60}(agree|accept|consent)` +
+		`|përdorimit të mëtejshëm.{0,80}(dakord|pranoni|pëlqe)` +
+		`|(daljim|nastavkom) korišćenj\w*.{0,60}(pristaje|saglas|prihvat)`)
+	pages := 0
+	for _, o := range s.Outputs() {
+		if !strings.HasSuffix(o.Path, ".html") {
+			continue
+		}
+		b, err := o.Render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		if m := implied.Find(b); m != nil {
+			t.Errorf("%s says that using the site is consent: %q", o.Path, m)
+		}
+	}
+	if pages < 18 {
+		t.Errorf("only %d pages read", pages)
 	}
 }
