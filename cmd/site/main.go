@@ -114,14 +114,25 @@ func build(args []string, stdout, stderr io.Writer) error {
 func runCheck(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("check", stderr)
 	src := fs.String("src", ".", "site source `dir`")
+	release := fs.Bool("release", false, "refuse, as the deploy does, what the store has not confirmed in the privacy notice and the cookie list")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	n, err := check.Run(*src)
+	r, err := check.Run(*src)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "checked %d pages: no problems\n", n)
+	if *release && len(r.Unconfirmed) > 0 {
+		return content.Errors(r.Unconfirmed)
+	}
+	for _, w := range r.Unconfirmed {
+		fmt.Fprintln(stderr, w)
+	}
+	fmt.Fprintf(stdout, "checked %d pages: no problems", r.Pages)
+	if n := len(r.Unconfirmed); n > 0 {
+		fmt.Fprintf(stdout, "; %d facts the store has not confirmed (listed above: a release refuses them)", n)
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }
 

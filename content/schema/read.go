@@ -21,11 +21,12 @@ const (
 )
 
 // DataFiles names the data files, each one source of truth.
-var DataFiles = struct{ Categories, Cookies, Products, Contact string }{
+var DataFiles = struct{ Categories, Cookies, Products, Contact, Notice string }{
 	"content/data/cookie-categories.yaml",
 	"content/data/cookies.yaml",
 	"content/data/categories.yaml",
 	"content/data/contact.yaml",
+	"content/data/notice.yaml",
 }
 
 // ReadConfig reads and validates the configuration under root. It returns
@@ -70,6 +71,7 @@ func ReadData(root string, langs []string) (*Data, error) {
 	load(DataFiles.Cookies, &d.Cookies, func(r *yaml.Node) error { return validateCookies(langs, d.Categories, d.Cookies, r) })
 	load(DataFiles.Products, &d.Products, func(r *yaml.Node) error { return validateProducts(langs, &d.Products, r) })
 	load(DataFiles.Contact, &d.Contact, func(r *yaml.Node) error { return validateContact(langs, &d.Contact, r) })
+	load(DataFiles.Notice, &d.Notice, func(r *yaml.Node) error { return validateNotice(langs, &d.Notice, r) })
 	if len(errs) > 0 {
 		return nil, errs
 	}

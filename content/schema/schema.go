@@ -75,12 +75,21 @@ type Category struct {
 
 // Cookie is one cookie or storage entry that the site or store sets.
 type Cookie struct {
-	Name     string `yaml:"name"`
-	Provider string `yaml:"provider"`
-	Category string `yaml:"category"`
-	Kind     string `yaml:"kind"`
-	Duration Text   `yaml:"duration"`
-	Purpose  Text   `yaml:"purpose"`
+	Name string `yaml:"name"`
+	// Domain is the site the cookie or storage belongs to, the one that
+	// sets it: the shop's own for a first-party cookie, even when another
+	// company's script writes it.
+	Domain string `yaml:"domain"`
+	// Recipient is the company that receives what it holds.
+	Recipient string `yaml:"recipient"`
+	Category  string `yaml:"category"`
+	Kind      string `yaml:"kind"`
+	Duration  Text   `yaml:"duration"`
+	Purpose   Text   `yaml:"purpose"`
+	// Confirmed is set once the store, or the cookie audit, has seen the
+	// cookie as declared; until then the cookie page says it is not.
+	Confirmed bool `yaml:"confirmed"`
+	Line      int  `yaml:"-"`
 }
 
 // Products is the store's list of product categories.
@@ -113,6 +122,7 @@ type Data struct {
 	Cookies    []Cookie
 	Products   Products
 	Contact    Contact
+	Notice     Notice
 }
 
 // isDomain tells whether s is a lowercase domain name of two labels or
@@ -298,6 +308,7 @@ func validateCookies(langs []string, cats []Category, cs []Cookie, root *yaml.No
 	seen := map[string]bool{}
 	for i, c := range cs {
 		n := item(root, i)
+		cs[i].Line = n.Line
 		if c.Name == "" {
 			v.errorf(n, "cookie without a name")
 		}
@@ -311,8 +322,8 @@ func validateCookies(langs []string, cats []Category, cs []Cookie, root *yaml.No
 		if !slices.Contains(cookieKind, c.Kind) {
 			v.errorf(field(n, "kind"), "cookie %q: kind %q is not one of %v", c.Name, c.Kind, cookieKind)
 		}
-		if c.Provider == "" {
-			v.errorf(n, "cookie %q: no provider", c.Name)
+		if c.Domain == "" || c.Recipient == "" {
+			v.errorf(n, "cookie %q: say its domain (the site that sets it) and its recipient (the company that receives it)", c.Name)
 		}
 		v.text(field(n, "duration"), "duration", c.Duration)
 		v.text(field(n, "purpose"), "purpose", c.Purpose)

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,7 +41,7 @@ func main() {
 
 type options struct {
 	root, stack, region, artifacts, cfnRole, function, public, dist string
-	site, buildOnly, dryRun                                         bool
+	site, buildOnly, dryRun, allowUnconfirmed                       bool
 }
 
 func parse(args []string) (options, error) {
@@ -60,7 +61,8 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&o.function, "function", "./functions/consent", "Go package of the function")
 	fs.StringVar(&o.public, "public", "public", "built site (relative paths: to -root)")
 	fs.StringVar(&o.dist, "dist", "infra/dist", "where the zip goes (relative paths: to -root)")
-	fs.BoolVar(&o.site, "site", true, "build the site with go run ./cmd/site build")
+	fs.BoolVar(&o.site, "site", true, "check the site as a release and build it (go run ./cmd/site check -release, build)")
+	fs.BoolVar(&o.allowUnconfirmed, "allow-unconfirmed", false, "publish even what the store has not confirmed in the privacy notice and the cookie list (listed as it goes)")
 	fs.BoolVar(&o.buildOnly, "build-only", false, "build the zip and the site, deploy nothing")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "build, then print the aws commands without running them")
 	if err := fs.Parse(args); err != nil {
@@ -104,11 +106,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintln(out, "# warning:", err)
 	}
 	if o.site {
-		fmt.Fprintln(out, "+ go run ./cmd/site build")
-		cmd := exec.CommandContext(ctx, "go", "run", "./cmd/site", "build")
-		cmd.Dir, cmd.Stdout, cmd.Stderr = o.root, out, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("site build: %w", err)
+		if o.allowUnconfirmed {
+			fmt.Fprintln(out, "# -allow-unconfirmed: what the store has not confirmed is published, marked as such")
+		}
+		for _, args := range siteCommands(o.allowUnconfirmed) {
+			fmt.Fprintln(out, "+", strings.Join(args, " "))
+			cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+			var stderr bytes.Buffer
+			cmd.Dir, cmd.Stdout, cmd.Stderr = o.root, out, io.MultiWriter(os.Stderr, &stderr)
+			if err := cmd.Run(); err != nil {
+				return fmt.Errorf("site %s: %w\n%s", args[3], err, stderr.String())
+			}
 		}
 	}
 	if o.buildOnly {
@@ -116,6 +124,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	a := &awsCLI{dry: o.dryRun, region: o.region, out: out}
 	return deploy(ctx, o, a, "consent/"+sum+".zip", zipPath)
+}
+
+// siteCommands are the site's steps of a deploy: check it as a release
+// (stale generated files, broken links, and what the store has not
+// confirmed stop it; the last only unless allowed), then build it.
+func siteCommands(allowUnconfirmed bool) [][]string {
+	check := []string{"go", "run", "./cmd/site", "check", "-release"}
+	if allowUnconfirmed {
+		check = check[:4]
+	}
+	return [][]string{check, {"go", "run", "./cmd/site", "build"}}
 }
 
 func deploy(ctx context.Context, o options, a *awsCLI, key, zipPath string) error {

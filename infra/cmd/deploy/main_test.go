@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"pelqim/functions/consent/testenv"
 	"pelqim/infra/internal/params"
 )
 
@@ -418,5 +419,21 @@ func TestDeployRefusesUnlabelledFile(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "+ aws") {
 		t.Errorf("printed aws commands before refusing:\n%s", out.String())
+	}
+}
+
+// TestDeployRefusesUnconfirmed: a deploy of the site checks it as a
+// release, and stops at what the store has not confirmed, naming it;
+// -allow-unconfirmed checks it without -release.
+func TestDeployRefusesUnconfirmed(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-build-only", "-root", root, "-dist", t.TempDir(),
+		"-function", "./infra/internal/lambdazip/testdata/hello"}, &out)
+	if err == nil || !strings.Contains(err.Error(), "not confirmed by the store") || !strings.Contains(err.Error(), "content/data/notice.yaml:") {
+		t.Fatalf("deploy of a site with unconfirmed facts: %v\n%s", err, out.String())
+	}
+	if got := siteCommands(true)[0]; slices.Contains(got, "-release") {
+		t.Errorf("with -allow-unconfirmed the check is %q", got)
 	}
 }

@@ -30,16 +30,25 @@ import (
 const PageBudget = 14 * 1024
 
 // Run checks the site under root and returns how many pages it checked.
-func Run(root string) (int, error) {
+func Run(root string) (Report, error) {
 	s, err := site.Load(root, site.Options{})
 	if err != nil {
-		return 0, err
+		return Report{}, err
 	}
 	return Built(s)
 }
 
+// Report is what a check found besides errors.
+type Report struct {
+	Pages int // checked
+	// Unconfirmed are the facts of the privacy notice and the cookies the
+	// store has not confirmed (schema.Unconfirmed): warnings, which a
+	// release refuses.
+	Unconfirmed []error
+}
+
 // Built checks a loaded site.
-func Built(s *site.Site) (int, error) {
+func Built(s *site.Site) (Report, error) {
 	var errs content.Errors
 	errs = append(errs, translations(s.Content)...)
 	errs = append(errs, menu(s.Content)...)
@@ -85,7 +94,7 @@ func Built(s *site.Site) (int, error) {
 		errs = append(errs, p.weight(assets)...)
 	}
 	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
-	return checked, errs.Err()
+	return Report{checked, schema.Unconfirmed(&s.Content.Data)}, errs.Err()
 }
 
 // urlOf maps an output path to the URL it is served at.

@@ -30,7 +30,8 @@ func copySite(t *testing.T) string {
 }
 
 func TestRealSitePasses(t *testing.T) {
-	n, err := Run(repoRoot(t))
+	r, err := Run(repoRoot(t))
+	n := r.Pages
 	if err != nil {
 		t.Fatalf("check of the real site:\n%v", err)
 	}
@@ -113,8 +114,8 @@ func TestReportsBadInput(t *testing.T) {
 		{"lists nested too deep", page(contactEN + deepList(2000)), `content/en/contact.md:28: lists and block quotes nested 17 levels deep: a page may nest at most 16`},
 		{"missing translation", func(dir string) error { return os.Remove(filepath.Join(dir, "content/sr/kontakt.md")) }, `content/sq/kontakt.md:\d+: no Srpski translation`},
 		{"stale translation", page(strings.Replace(contactEN, "lastmod: 2026-11-25", "lastmod: 2020-01-01", 1)), `content/en/contact.md:7: translation is older \(2020-01-01\) than its source content/sq/kontakt.md`},
-		{"cookie with unknown category", replace("content/data/cookies.yaml", "category: necessary", "category: essential"), `content/data/cookies.yaml:9: cookie "pelqim_consent": unknown category "essential"`},
-		{"unknown key in data", replace("content/data/cookies.yaml", "category: necessary", "categry: necessary"), `content/data/cookies.yaml:9: field categry not found in type schema.Cookie`},
+		{"cookie with unknown category", replace("content/data/cookies.yaml", "category: necessary", "category: essential"), `content/data/cookies.yaml:13: cookie "pelqim_consent": unknown category "essential"`},
+		{"unknown key in data", replace("content/data/cookies.yaml", "category: necessary", "categry: necessary"), `content/data/cookies.yaml:13: field categry not found in type schema.Cookie`},
 		{"unknown nested key in data", replace("content/data/cookies.yaml", "  purpose:", "  porpose:"), `content/data/cookies.yaml:\d+: field porpose not found in type schema.Cookie`},
 		{"unknown nested key in config", replace("content/config.yaml", "  consentMode:", "  consentMod:"), `content/config.yaml:16: field consentMod not found in type struct`},
 		{"base URL with a query", replace("content/config.yaml", "xiaomistore-ks.com/\n", "xiaomistore-ks.com/?utm=1\n"), `content/config.yaml:\d+: baseURL: "https://privatesia.xiaomistore-ks.com/\?utm=1" must be an origin and the root path /`},
@@ -148,13 +149,13 @@ func TestReportsBadInput(t *testing.T) {
 		{"retention not positive", replace("content/config.yaml", "consent:\n", "consent:\n  retentionDays: -1\n"), `content/config.yaml:\d+: consent.retentionDays must be between 1 and 36500 days`},
 		{"request retention overflowing", appendTo("content/config.yaml", "requests:\n  retentionDays: 200000\n"), `content/config.yaml:\d+: requests.retentionDays must be between 1 and 36500 days`},
 		{"config default language", replace("content/config.yaml", "defaultLanguage: sq", "defaultLanguage: de"), `content/config.yaml:\d+: defaultLanguage "de" is not one of the languages`},
-		{"template syntax", replace("themes/default/layouts/policy.html", "{{.Content}}", "{{.Content"), `themes/default/layouts/policy.html:6: unexpected "<" in operand`},
-		{"template unknown field", replace("themes/default/layouts/policy.html", "{{.Content}}", "{{.Contnet}}"), `themes/default/layouts/policy.html:5: .*can't evaluate field Contnet`},
+		{"template syntax", replace("themes/default/layouts/policy.html", "{{.Content}}", "{{.Content"), `themes/default/layouts/policy.html:7: unexpected "<" in operand`},
+		{"template unknown field", replace("themes/default/layouts/policy.html", "{{.Content}}", "{{.Contnet}}"), `themes/default/layouts/policy.html:6: .*can't evaluate field Contnet`},
 		{"template error in an included partial", replace("themes/default/layouts/partials/toc.html", "{{.Text}}", "{{.Txet}}"), `themes/default/layouts/partials/toc.html:3: .*can't evaluate field Txet`},
 		{"template error in a shared partial", replace("themes/default/layouts/partials/footer.html", `{{.T "contact"}}`, `{{.T "contactt"}}`), `themes/default/layouts/partials/footer.html:7: .*has no key "contactt"`},
 		{"template calls itself", replace("themes/default/layouts/partials/toc.html", "{{if .TOC}}", `{{template "toc.html" .}}{{if .TOC}}`), `themes/default/layouts/partials/toc.html:1: toc.html calls itself \(toc.html → toc.html\) outside any if, range or with`},
 		{"template missing partial", replace("themes/default/layouts/policy.html", `{{template "toc.html" .}}`, `{{template "missing.html" .}}`), `themes/default/layouts/policy.html:4: no such template "missing.html"`},
-		{"template unknown string", replace("themes/default/layouts/policy.html", "{{.Content}}", `{{.T "no_such_key"}}`), `themes/default/layouts/policy.html:5: .*has no key "no_such_key"`},
+		{"template unknown string", replace("themes/default/layouts/policy.html", "{{.Content}}", `{{.T "no_such_key"}}`), `themes/default/layouts/policy.html:6: .*has no key "no_such_key"`},
 		{"header twice", replace("themes/default/headers.yaml", `X-Frame-Options: "DENY"`, "X-Frame-Options: \"DENY\"\nx-frame-options: SAMEORIGIN"), `themes/default/headers.yaml:\d+: x-frame-options is defined twice`},
 		{"header not a string", replace("themes/default/headers.yaml", `X-Frame-Options: "DENY"`, `X-Frame-Options: [DENY]`), `themes/default/headers.yaml:\d+: X-Frame-Options: the value must be a non-empty string`},
 		{"header name", replace("themes/default/headers.yaml", `X-Frame-Options: "DENY"`, `X Frame Options: "DENY"`), `themes/default/headers.yaml:\d+: "X Frame Options" is not a header name`},
@@ -334,5 +335,35 @@ func TestCSSURLs(t *testing.T) {
 		if got := cssURLs([]byte(src)); !slices.Equal(got, want) {
 			t.Errorf("cssURLs(%q) = %v, want %v", src, got, want)
 		}
+	}
+}
+
+// TestUnconfirmed: what the store has not confirmed, in the notice and the
+// cookie list, is listed at its line; once confirmed it is not.
+func TestUnconfirmed(t *testing.T) {
+	dir := copySite(t)
+	r, err := Run(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notice, cookie bool
+	for _, e := range r.Unconfirmed {
+		notice = notice || regexp.MustCompile(`^content/data/notice\.yaml:\d+: controller\.registration: not confirmed by the store$`).MatchString(e.Error())
+		cookie = cookie || regexp.MustCompile(`^content/data/cookies\.yaml:\d+: cookie "_fbp": not confirmed`).MatchString(e.Error())
+	}
+	if !notice || !cookie {
+		t.Errorf("unconfirmed facts listed as %v", r.Unconfirmed)
+	}
+	for _, f := range []string{"content/data/notice.yaml", "content/data/cookies.yaml"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := write(dir, f, strings.ReplaceAll(string(b), "confirmed: false", "confirmed: true")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r, err := Run(dir); err != nil || len(r.Unconfirmed) != 0 {
+		t.Errorf("all confirmed: %v, still listed %v", err, r.Unconfirmed)
 	}
 }

@@ -192,7 +192,8 @@ document.cookie = "_fbp=fb.1.1;Path=/;Max-Age=3600";
 		return err
 	}
 	_, err = f.WriteString(`- name: _test_stats*
-  provider: 127.0.0.1
+  domain: 127.0.0.1
+  recipient: Xiaomi Store Kosova
   category: statistics
   kind: localStorage
   duration: {sq: "1 orë", en: "1 hour", sr: "1 sat"}

@@ -204,3 +204,28 @@ func TestNoImpliedConsent(t *testing.T) {
 		t.Errorf("only %d pages read", pages)
 	}
 }
+
+// TestNoticeHeadings: every language's privacy policy shows what GDPR Art.
+// 13 and Law No. 06/L-082 ask for, under its heading: the controller, the
+// contact, the purposes and legal bases, the recipients, transfers,
+// retention, the rights, the complaint to the AIP, automated decisions.
+func TestNoticeHeadings(t *testing.T) {
+	s, err := Load(repoRoot(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range s.Content.Langs() {
+		p := s.Content.Page(l, "privacy")
+		b, _, err := s.renderPage(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"notice_controller", "notice_contact", "notice_purposes", "notice_basis", "notice_recipients",
+			"notice_transfers", "notice_retention", "notice_rights", "notice_complaint", "notice_automated"} {
+			heading := html.EscapeString(s.Theme.Strings[l][key])
+			if heading == "" || !bytes.Contains(b, []byte(">"+heading+"<")) {
+				t.Errorf("%s: no heading %q (%s)", p.File, heading, key)
+			}
+		}
+	}
+}

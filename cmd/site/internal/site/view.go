@@ -238,6 +238,19 @@ func (v *View) CookieDays() content.Days { return content.ConsentCookie }
 func (v *View) PolicyVersion() string  { return v.s.Content.PolicyVersion }
 func (v *View) ConsentVersion() string { return v.s.Content.ConsentVersion }
 
+// Fact is one fact of the privacy notice as a layout shows it (fact.html).
+type Fact struct {
+	Text      string
+	Confirmed bool
+	TBC       string // the mark of an unconfirmed fact, in the page's language
+}
+
+// F is f in the page's language.
+func (v *View) F(f schema.Fact) (Fact, error) {
+	tbc, err := v.T("tbc")
+	return Fact{f.In(v.Lang), f.Confirmed, tbc}, err
+}
+
 // Cookies lists the declared cookies of a category.
 func (v *View) Cookies(category string) []schema.Cookie {
 	var cs []schema.Cookie
