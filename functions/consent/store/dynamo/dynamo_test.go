@@ -74,6 +74,6 @@ func TestUnavailable(t *testing.T) {
 		t.Errorf("PutConsent: %v, want ErrUnavailable", err)
 	}
 	if _, err := store.AllEvents(context.Background(), s, "c"); !errors.Is(err, store.ErrUnavailable) {
-		t.Errorf("ConsentEvents: %v, want ErrUnavailable", err)
+		t.Errorf("AllEvents: %v, want ErrUnavailable", err)
 	}
 }

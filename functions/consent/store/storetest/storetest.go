@@ -74,7 +74,7 @@ func list(t *testing.T, s store.Store, consentID string) []store.ConsentEvent {
 	t.Helper()
 	evs, err := store.AllEvents(context.Background(), s, consentID)
 	if err != nil {
-		t.Fatalf("ConsentEvents(%s): %v", consentID, err)
+		t.Fatalf("AllEvents(%s): %v", consentID, err)
 	}
 	return evs
 }
