@@ -248,20 +248,7 @@ func TestKeyboard(t *testing.T) {
 		return js[string](t, ctx, `(e => e.dataset.cc || e.name || e.id || e.tagName)(document.activeElement)`)
 	}
 	// tabTo presses Tab until want has the focus, and returns what it passed.
-	tabTo := func(want string) []string {
-		t.Helper()
-		var seen []string
-		for range 12 {
-			keys(t, ctx, kb.Tab)
-			f := focused()
-			seen = append(seen, f)
-			if f == want {
-				return seen
-			}
-		}
-		t.Fatalf("Tab never reached %s; focus went %v", want, seen)
-		return nil
-	}
+	tabTo := func(want string) []string { return tabUntil(t, ctx, focused, want) }
 	if got := tabTo("set"); !slices.Contains(got, "all") || !slices.Contains(got, "none") {
 		t.Errorf("Tab went %v: it must pass both Accept all and Reject all", got)
 	}

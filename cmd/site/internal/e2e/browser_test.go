@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // tab opens a tab in a browser context of its own: no cookies, no storage.
@@ -176,4 +177,21 @@ func viewport(t *testing.T, ctx context.Context, width int64) {
 func describe(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// tabUntil presses Tab until focused says want, and returns where the focus
+// went on the way; twelve presses at most.
+func tabUntil(t *testing.T, ctx context.Context, focused func() string, want string) []string {
+	t.Helper()
+	var seen []string
+	for range 12 {
+		keys(t, ctx, kb.Tab)
+		f := focused()
+		seen = append(seen, f)
+		if f == want {
+			return seen
+		}
+	}
+	t.Fatalf("Tab never reached %s; focus went %v", want, seen)
+	return nil
 }

@@ -202,18 +202,7 @@ func TestShopKeyboard(t *testing.T) {
 		t.Errorf("focus is on %s, want the banner's title", got)
 	}
 	tabTo := func(want string) []string {
-		t.Helper()
-		var seen []string
-		for range 12 {
-			keys(t, ctx, kb.Tab)
-			f := js[string](t, ctx, deepFocus)
-			seen = append(seen, f)
-			if f == want {
-				return seen
-			}
-		}
-		t.Fatalf("Tab never reached %s; focus went %v", want, seen)
-		return nil
+		return tabUntil(t, ctx, func() string { return js[string](t, ctx, deepFocus) }, want)
 	}
 	if got := tabTo("set"); !slices.Contains(got, "all") || !slices.Contains(got, "none") {
 		t.Errorf("Tab went %v: it must pass both Accept all and Reject all", got)
