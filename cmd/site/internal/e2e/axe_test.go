@@ -1,9 +1,8 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,26 +11,13 @@ import (
 // settings open, narrow and wide.
 func TestAxe(t *testing.T) {
 	setup(t)
-	axe, err := os.ReadFile(filepath.Join(env.root, ".ci/node_modules/axe-core/axe.min.js"))
-	if err != nil {
-		t.Fatalf("axe-core is missing: run `bash .ci/setup` (npm ci in .ci/): %v", err)
-	}
 	for _, width := range []int64{360, 1280} {
 		for _, path := range []string{"/sq/", "/en/cookies/", "/sr/"} {
 			t.Run(fmt.Sprintf("%d%s", width, path), func(t *testing.T) {
 				ctx := tab(t)
 				viewport(t, ctx, width)
 				open(t, ctx, env.a.URL+path)
-				// CDP evaluation is not subject to the page's CSP.
-				js[bool](t, ctx, string(axe)+"\n;true")
-				check := func(state string) {
-					t.Helper()
-					got := js[[]string](t, ctx, `axe.run(document).then(r => r.violations.map(v =>
-						v.id + " (" + v.impact + "): " + v.help + " at " + v.nodes.map(n => n.target.join(" ")).join(", ")))`)
-					if len(got) > 0 {
-						t.Errorf("axe-core, %s:\n%s", state, strings.Join(got, "\n"))
-					}
-				}
+				check := axe(t, ctx)
 				if open, _ := banner(t, ctx); !open {
 					t.Fatal("no banner")
 				}
@@ -49,6 +35,17 @@ func TestAxe(t *testing.T) {
 					t.Errorf("axe-core missed a nameless button: %v", got)
 				}
 			})
+		}
+	}
+}
+
+// axe returns the check that runs axe-core on the whole page of ctx (the
+// banner's shadow root included) and reports each violation in state.
+func axe(t *testing.T, ctx context.Context) func(state string) {
+	return func(state string) {
+		t.Helper()
+		if v := axeViolations(t, ctx); len(v) > 0 {
+			t.Errorf("axe-core, %s:\n%s", state, strings.Join(v, "\n"))
 		}
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -239,25 +237,12 @@ func TestShopKeyboard(t *testing.T) {
 // changes (the shadow root, the shop's CSP, the frame's placeholder).
 func TestShopAxe(t *testing.T) {
 	setup(t)
-	axe, err := os.ReadFile(filepath.Join(env.root, ".ci/node_modules/axe-core/axe.min.js"))
-	if err != nil {
-		t.Fatalf("axe-core is missing: run `bash .ci/setup` (npm ci in .ci/): %v", err)
-	}
 	for _, width := range []int64{360} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
 			ctx := shopTab(t)
 			viewport(t, ctx, width)
 			openShop(t, ctx, env.shop.URL+"/csp.html")
-			// CDP evaluation is not subject to the page's CSP.
-			js[bool](t, ctx, string(axe)+"\n;true")
-			check := func(state string) {
-				t.Helper()
-				got := js[[]string](t, ctx, `axe.run(document).then(r => r.violations.map(v =>
-					v.id + " (" + v.impact + "): " + v.help + " at " + v.nodes.map(n => n.target.join(" ")).join(", ")))`)
-				if len(got) > 0 {
-					t.Errorf("axe-core, %s:\n%s", state, strings.Join(got, "\n"))
-				}
-			}
+			check := axe(t, ctx)
 			check("first layer")
 			js[bool](t, ctx, `pelqim.open(), true`)
 			if _, settings := shopBanner(t, ctx); !settings {
