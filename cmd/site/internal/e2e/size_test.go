@@ -12,18 +12,21 @@ import (
 )
 
 // BannerBudget is the most the banner's JS and CSS may weigh together on
-// the site, each minified as the build ships it and gzip -9 compressed. It
-// was 3 KB before the banner carried what the shop needs (Consent Mode's
-// seven signals, inline and frame gating in order, the WP Consent API, its
-// JS API, the shadow root, and its work cut into short tasks for slow
-// phones): 4,140 bytes then.
-const BannerBudget = 4352
+// the site, each file minified as the build ships it and gzip -9
+// compressed. It was 3 KB before the banner carried what the shop needs
+// (Consent Mode's seven signals, inline and frame gating in order, the WP
+// Consent API, its JS API, the shadow root, and its work cut into short
+// tasks for slow phones): 4,140 bytes then, in one file. The core and the
+// banner are two files since the shop's tag became the core alone (two
+// gzip streams, and what they hand each other): 4,713 bytes.
+const BannerBudget = 4736
 
 // EmbedBudget is the most the shop's tag may load for one language: the tag
-// and that language's file, gzip -9 each. The target is 4 KB; the
-// banner with all it must do weighs 5.7–5.8 KB (themes/default/README.md).
-// This budget keeps it from growing unseen.
-const EmbedBudget = 6 << 10
+// (the core) and that language's file (markup, styles and the banner's
+// code), gzip -9 each. The target is 4 KB; the banner with all it
+// must do weighs 6.5–6.6 KB (themes/default/README.md), the tag itself
+// 1.6 KB. This budget keeps it from growing unseen.
+const EmbedBudget = 6656
 
 // TestBannerSize weighs the banner as the build ships it, on the site and
 // through the shop's tag, and asserts the budgets; with -v it prints them
@@ -41,8 +44,9 @@ func TestBannerSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	js, ok := s.Theme.Assets["consent.js"]
-	if !ok {
-		t.Fatal("the theme has no consent.js")
+	ui, ok2 := s.Theme.Assets["consent-ui.js"]
+	if !ok || !ok2 {
+		t.Fatal("the theme has no consent.js or consent-ui.js")
 	}
 	// consent.css ships inside site.css; weigh it alone, minified the same way.
 	src, err := os.ReadFile(filepath.Join(root, s.Theme.Dir, "assets/css/consent.css"))
@@ -53,9 +57,9 @@ func TestBannerSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ours := check.GzipSize(js.Data) + check.GzipSize(css)
+	ours := check.GzipSize(js.Data) + check.GzipSize(ui.Data) + check.GzipSize(css)
 	t.Logf("%-44s %7s %7s", "banner (JS + CSS)", "bytes", "gzip -9")
-	t.Logf("%-44s %7d %7d (JS %d + CSS %d)", "pelqim consent.js + consent.css (minified)", len(js.Data)+len(css), ours, check.GzipSize(js.Data), check.GzipSize(css))
+	t.Logf("%-44s %7d %7d (JS %d + %d + CSS %d)", "pelqim consent{,-ui}.js + consent.css", len(js.Data)+len(ui.Data)+len(css), ours, check.GzipSize(js.Data), check.GzipSize(ui.Data), check.GzipSize(css))
 
 	npm := filepath.Join(root, ".ci/node_modules")
 	for _, other := range []struct {

@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -39,12 +40,19 @@ main { padding: 1rem; } img { display: block; width: 100%; height: auto; }`
 const perfProbe = `window.__perf = { lcp: 0, long: [], cls: 0 };
 new PerformanceObserver(l => l.getEntries().forEach(e => __perf.lcp = e.startTime)).observe({ type: "largest-contentful-paint", buffered: true });
 new PerformanceObserver(l => l.getEntries().forEach(e => __perf.long.push(e.duration))).observe({ type: "longtask", buffered: true });
-new PerformanceObserver(l => l.getEntries().forEach(e => e.hadRecentInput || (__perf.cls += e.value))).observe({ type: "layout-shift", buffered: true });`
+new PerformanceObserver(l => l.getEntries().forEach(e => e.hadRecentInput || (__perf.cls += e.value))).observe({ type: "layout-shift", buffered: true });
+__perf.frames = [];
+new PerformanceObserver(l => l.getEntries().forEach(e => __perf.frames.push(Math.round(e.startTime) + "+" + Math.round(e.duration) + " render@" + Math.round(e.renderStart - e.startTime) + " style@" + Math.round(e.styleAndLayoutStart - e.startTime) + " [" + e.scripts.map(s => s.invoker + " " + Math.round(s.duration) + " (forced " + Math.round(s.forcedStyleAndLayoutDuration) + ")").join("; ") + "]"))).observe({ type: "long-animation-frame", buffered: true });
+addEventListener("load", () => __perf.load = performance.now());`
 
 type perfRun struct {
 	LCP  float64   `json:"lcp"`
 	Long []float64 `json:"long"`
 	CLS  float64   `json:"cls"`
+	// Load and Frames: when the page's load came, and its long animation
+	// frames, for the detail that PELQIM_PERF=1 prints.
+	Load   float64  `json:"load"`
+	Frames []string `json:"frames"`
 }
 
 // BenchmarkShopTag loads a product page of a shop (on 127.0.0.2, another
@@ -136,6 +144,13 @@ func BenchmarkShopTag(b *testing.B) {
 	for range b.N {
 		with = append(with, load(shop+"/with.html", true))
 		without = append(without, load(shop+"/without.html", false))
+	}
+	for i := range with {
+		b.Logf("load %d: LCP %.0f with, %.0f without; longest task %.0f with, %.0f without", i+1, with[i].LCP, without[i].LCP, slices.Max(append(with[i].Long, 0)), slices.Max(append(without[i].Long, 0)))
+		if os.Getenv("PELQIM_PERF") != "" {
+			b.Logf("  with: load %.0f, long tasks %v, long frames %v", with[i].Load, with[i].Long, with[i].Frames)
+			b.Logf("  without: load %.0f, long tasks %v, long frames %v", without[i].Load, without[i].Long, without[i].Frames)
+		}
 	}
 	lcp := func(rs []perfRun) float64 {
 		return median(rs, func(r perfRun) float64 { return r.LCP })

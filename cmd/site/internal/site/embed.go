@@ -36,14 +36,20 @@ type embedSettings struct {
 	CSS            string            `json:"css"` // the styles alone, for browsers without constructable style sheets
 }
 
-// embed renders the tag (EmbedPath) and, by output path, the file of each
-// language that it loads (nothing when the theme has no consent.js): the banner's markup as the site's pages have it
-// (banner.html), with absolute links, and its styles (embed.css).
+// embed renders the tag (EmbedPath), the banner's core (consent.js) after
+// its settings, and, by output path, the file of each language that it
+// loads (nothing when the theme has no consent.js): the banner's markup as
+// the site's pages have it (banner.html), with absolute links, and its
+// styles (embed.css), as self.pelqimL, then the banner's code
+// (consent-ui.js), which draws them.
 func (s *Site) embed() (tag []byte, files map[string][]byte, err error) {
 	c := s.Content
-	css, js := s.Theme.Assets["embed.css"], s.Theme.Assets["consent.js"]
+	css, js, ui := s.Theme.Assets["embed.css"], s.Theme.Assets["consent.js"], s.Theme.Assets["consent-ui.js"]
 	if js.Data == nil {
 		return nil, nil, nil // a theme without the banner has no tag
+	}
+	if ui.Data == nil {
+		return nil, nil, fmt.Errorf("%s/assets/js: consent.js without consent-ui.js, the banner it draws", s.Theme.Dir)
 	}
 	set := embedSettings{
 		ConsentVersion: c.ConsentVersion, PolicyVersion: c.PolicyVersion,
@@ -74,13 +80,14 @@ func (s *Site) embed() (tag []byte, files map[string][]byte, err error) {
 			abs = dialogData().ReplaceAllString(abs[:j], "") + abs[j:]
 		}
 		var b bytes.Buffer
-		b.WriteString("pelqim._mount(")
+		b.WriteString("self.pelqimL=[")
 		if err := jsonTo(&b, abs, ","); err != nil {
 			return nil, nil, err
 		}
-		if err := jsonTo(&b, string(css.Data), ")\n"); err != nil {
+		if err := jsonTo(&b, string(css.Data), "];\n"); err != nil {
 			return nil, nil, err
 		}
+		b.Write(ui.Data)
 		path := "assets/" + theme.HashName("embed-"+lang+".js", b.Bytes())
 		files[path] = b.Bytes()
 		set.Src[lang] = s.Abs("/" + path)
