@@ -4,6 +4,7 @@
 //	site check [-src DIR]
 //	site serve [-src DIR] [-addr HOST:PORT] [-data DIR]
 //	site generate [-src DIR]
+//	site audit [flags] URL...
 //	site bench [flags]
 package main
 
@@ -31,6 +32,7 @@ commands:
   check   report broken links, missing translations and bad input
   serve   build, serve and rebuild on change, with the API at /api/
   generate  write the Go copies of the facts the consent function needs
+  audit   check pages against the cookie declaration in a real browser
   bench   compare build speed and memory with Hugo
 
 Run "site <command> -h" for the flags of a command.
@@ -50,6 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"check":    runCheck,
 		"serve":    runServe,
 		"generate": runGenerate,
+		"audit":    runAudit,
 		"bench":    bench.Run,
 	}
 	cmd, ok := cmds[args[0]]
@@ -65,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.Is(err, errFindings):
+		return 1
 	}
 	for _, e := range content.List(err) {
 		fmt.Fprintln(stderr, e)

@@ -23,3 +23,23 @@ func TestCheckRelease(t *testing.T) {
 		t.Errorf("check -release: exit %d\n%s%s", code, out.String(), errs.String())
 	}
 }
+
+// TestAuditUsage: what the audit cannot start with exits 2 with a line
+// that says why, before any browser starts.
+func TestAuditUsage(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "give at least one URL"},
+		{[]string{"ftp://example.com/"}, `"ftp://example.com/" is not an http or https URL`},
+		{[]string{"-phases", "none,later", "https://example.com/"}, `unknown phase "later"`},
+		{[]string{"-max-pages", "0", "https://example.com/"}, "-max-pages and -parallel must be at least 1"},
+		{[]string{"-nonsense", "https://example.com/"}, "flag provided but not defined"},
+	} {
+		var out, errs bytes.Buffer
+		if code := run(append([]string{"audit"}, tt.args...), &out, &errs); code != 2 || !strings.Contains(errs.String(), tt.want) {
+			t.Errorf("site audit %q: exit %d, %q; want 2 and %q", tt.args, code, errs.String(), tt.want)
+		}
+	}
+}

@@ -84,8 +84,12 @@ type Cookie struct {
 	Recipient string `yaml:"recipient"`
 	Category  string `yaml:"category"`
 	Kind      string `yaml:"kind"`
-	Duration  Text   `yaml:"duration"`
-	Purpose   Text   `yaml:"purpose"`
+	// Lifetime is how long a cookie lives at most (storage entries may
+	// leave it out); Duration says it to visitors, writing {lifetime}
+	// where the period goes.
+	Lifetime *Lifetime `yaml:"lifetime"`
+	Duration Text      `yaml:"duration"`
+	Purpose  Text      `yaml:"purpose"`
 	// Confirmed is set once the store, or the cookie audit, has seen the
 	// cookie as declared; until then the cookie page says it is not.
 	Confirmed bool `yaml:"confirmed"`
@@ -326,10 +330,36 @@ func validateCookies(langs []string, cats []Category, cs []Cookie, root *yaml.No
 			v.errorf(n, "cookie %q: say its domain (the site that sets it) and its recipient (the company that receives it)", c.Name)
 		}
 		v.text(field(n, "duration"), "duration", c.Duration)
+		v.lifetime(n, c)
 		v.text(field(n, "purpose"), "purpose", c.Purpose)
 	}
 	return v.errs.Err()
 }
+
+// lifetime requires a cookie to declare its lifetime, and every duration
+// text to say it through {lifetime}: the period is written once, where the
+// cookie audit reads it, and no translation can state another.
+func (v *validator) lifetime(n *yaml.Node, c Cookie) {
+	if c.Lifetime == nil {
+		if c.Kind == "cookie" {
+			v.errorf(n, "cookie %q: say its lifetime (session, or a number of days, months or years such as 2d, 13mo, 2y): the cookie audit compares it with what browsers keep", c.Name)
+		}
+		for _, l := range v.langs {
+			if strings.Contains(c.Duration[l], LifetimeMark) {
+				v.errorf(field(n, "duration"), "cookie %q: the %q duration says %s but the cookie has no lifetime", c.Name, l, LifetimeMark)
+			}
+		}
+		return
+	}
+	for _, l := range v.langs {
+		if t := c.Duration[l]; t != "" && strings.Count(t, LifetimeMark) != 1 {
+			v.errorf(field(n, "duration"), "cookie %q: the %q duration must say %s once, where the period %s goes", c.Name, l, LifetimeMark, c.Lifetime)
+		}
+	}
+}
+
+// LifetimeMark is where a duration text has the cookie's lifetime.
+const LifetimeMark = "{lifetime}"
 
 func validateProducts(langs []string, p *Products, root *yaml.Node) error {
 	v := &validator{file: DataFiles.Products, langs: langs}

@@ -120,6 +120,15 @@ func startFixtures(root string) (store, other *shop, tr *tracker, err error) {
 	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := path.Base(r.URL.Path)
+		switch name {
+		case "/":
+			name = "index.html"
+		case "loop": // a redirect loop, for the audit's bad input
+			http.Redirect(w, r, "loop", http.StatusFound)
+			return
+		case "audit-httponly.html": // a cookie only the browser's jar shows
+			w.Header().Add("Set-Cookie", "xs_secret=1; Path=/; HttpOnly")
+		}
 		if strings.HasPrefix(name, "_") || pages.Lookup(name) == nil {
 			http.NotFound(w, r)
 			return
@@ -138,7 +147,7 @@ func startFixtures(root string) (store, other *shop, tr *tracker, err error) {
 		w.Header().Set("Cache-Control", "no-store")
 		// The shop's session, as WooCommerce keeps it: necessary, and
 		// HttpOnly, which only the browser's own cookie jar shows.
-		w.Header().Set("Set-Cookie", "xs_session=test; Path=/; HttpOnly; SameSite=Lax")
+		w.Header().Add("Set-Cookie", "wp_woocommerce_session_test=1; Path=/; Max-Age=172800; HttpOnly; SameSite=Lax")
 		w.Write(b.Bytes())
 	})
 	store, other = &shop{}, &shop{}

@@ -52,7 +52,7 @@ func TestMain(m *testing.M) {
 }
 
 // setup returns the shared environment, making it on the first call.
-func setup(t *testing.T) {
+func setup(t testing.TB) {
 	t.Helper()
 	env.once.Do(func() { env.err = start() })
 	if env.err != nil {
@@ -86,7 +86,7 @@ func start() error {
 		return err
 	}
 	// Any change to the cookie declaration gives a new consent version.
-	if err := edit(filepath.Join(b, "content/data/cookies.yaml"), `"3 muaj"`, `"4 muaj"`); err != nil {
+	if err := edit(filepath.Join(b, "content/data/cookies.yaml"), "lifetime: 3mo", "lifetime: 4mo"); err != nil {
 		return err
 	}
 	// The shop's servers first: a's consent function takes the shop's

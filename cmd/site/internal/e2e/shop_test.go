@@ -126,7 +126,7 @@ func TestShopFirstVisit(t *testing.T) {
 	}
 	// The shop's HttpOnly session alone: the page cannot see it, the
 	// browser's cookie jar does, so would it others.
-	if got := allCookies(t, ctx); !slices.Equal(got, []string{"xs_session"}) {
+	if got := allCookies(t, ctx); !slices.Equal(got, []string{"wp_woocommerce_session_test"}) {
 		t.Errorf("cookies before a choice: %v, want the shop's session alone", got)
 	}
 	if got := js[string](t, ctx, `document.cookie`); got != "" {
@@ -195,7 +195,7 @@ func TestShopRejectAll(t *testing.T) {
 	if got := env.tracker.since(mark); len(got) != 0 {
 		t.Errorf("the tracker was asked for %v after Reject all", got)
 	}
-	if got := allCookies(t, ctx); !slices.Equal(got, []string{"pelqim_consent", "xs_session"}) {
+	if got := allCookies(t, ctx); !slices.Equal(got, []string{"pelqim_consent", "wp_woocommerce_session_test"}) {
 		t.Errorf("cookies after Reject all: %v, want pelqim_consent and the shop's session", got)
 	}
 	if n := len(env.a.history(t, c.ID)); n != 1 {
@@ -257,7 +257,7 @@ func TestShopAcceptAll(t *testing.T) {
 	if got := env.tracker.since(mark); !slices.Contains(got, "/video.html") || !slices.Contains(got, "/ga.js") || !slices.Contains(got, "/pixel.js") {
 		t.Errorf("the tracker got %v, want ga.js, pixel.js and video.html", got)
 	}
-	if got := allCookies(t, ctx); !slices.Equal(got, []string{"_fbp", "_ga", "_ga_TEST", "pelqim_consent", "xs_session"}) {
+	if got := allCookies(t, ctx); !slices.Equal(got, []string{"_fbp", "_ga", "_ga_TEST", "pelqim_consent", "wp_woocommerce_session_test"}) {
 		t.Errorf("cookies after Accept all: %v, want the trackers' and the consent cookie", got)
 	}
 	c := mustStore(t, ctx)
@@ -302,7 +302,7 @@ func TestShopWithdraw(t *testing.T) {
 	shopClick(t, ctx, `[data-cc=none]`)
 	waitFor(t, ctx, `!window.kept && document.readyState == "complete" && document.querySelector("pelqim-consent")`)
 	time.Sleep(200 * time.Millisecond)
-	if got := allCookies(t, ctx); !slices.Equal(got, []string{"pelqim_consent", "xs_session"}) {
+	if got := allCookies(t, ctx); !slices.Equal(got, []string{"pelqim_consent", "wp_woocommerce_session_test"}) {
 		t.Errorf("cookies after withdrawing everything: %v, want pelqim_consent and the shop's session alone (_ga of the domain, _ga_TEST and _fbp of the host deleted)", got)
 	}
 	if got := order(t, ctx); len(got) != 0 {

@@ -133,7 +133,7 @@ func testReloadClient(t *testing.T, shared bool) {
 	// A data edit changes every page: this one reloads where it is.
 	mark()
 	inStep(t, ctx, p)
-	p.edit("content/data/cookies.yaml", `en: "13 months"`, `en: "14 months"`)
+	p.edit("content/data/cookies.yaml", "lifetime: 13mo", "lifetime: 14mo")
 	p.nextReload()
 	eventually(t, ctx, `!window.notReloaded && location.pathname == "/en/privacy/"`)
 

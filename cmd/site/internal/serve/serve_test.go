@@ -317,7 +317,7 @@ func TestCreateDeleteRename(t *testing.T) {
 func TestEditDataAndTheme(t *testing.T) {
 	p := startPreview(t, copySite(t), 0)
 
-	p.edit("content/data/cookies.yaml", `en: "13 months"`, `en: "14 months"`)
+	p.edit("content/data/cookies.yaml", "lifetime: 13mo", "lifetime: 14mo")
 	ev, _ := p.nextReload()
 	if !has(ev.Changed, "/en/cookies/") || !has(ev.Changed, "/sq/") || ev.Edited != "" {
 		t.Errorf("data edit: %+v, want every page (the banner lists cookies) changed", ev)

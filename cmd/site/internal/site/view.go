@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"slices"
+
 	"strings"
 	"time"
 
@@ -252,14 +253,8 @@ func (v *View) F(f schema.Fact) (Fact, error) {
 }
 
 // Cookies lists the declared cookies of a category.
-func (v *View) Cookies(category string) []schema.Cookie {
-	var cs []schema.Cookie
-	for _, c := range v.s.Content.Data.Cookies {
-		if c.Category == category {
-			cs = append(cs, c)
-		}
-	}
-	return cs
+func (v *View) Cookies(category string) ([]schema.Cookie, error) {
+	return v.s.Cookies(v.Lang, category)
 }
 
 // Date formats t in the page's language, with month names from the theme.
