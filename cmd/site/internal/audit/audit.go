@@ -78,7 +78,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	defer b.close()
 
-	r := &Report{Version: 1, Started: start.UTC(), Source: o.Src, Declared: declared}
+	r := &Report{Version: 1, Started: start.UTC(), Source: o.Src, Declared: declared, Lang: lang}
 	a := &auditor{o: o, b: b, required: required, report: r, optional: optional(s), own: map[string]bool{}}
 	// The privacy site and the shop are the store's own, whatever domain
 	// each is on: the shop loading the banner is no third party.

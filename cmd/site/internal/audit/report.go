@@ -19,8 +19,10 @@ type Report struct {
 	// Problems are what could not be audited: a page that did not load or
 	// settle, a start URL without our banner. Each is a clear line.
 	Problems []string `json:"problems"`
-	// Declared is the declaration the audit compared with.
+	// Declared is the declaration the audit compared with, its texts in
+	// Lang.
 	Declared []Declared `json:"declared"`
+	Lang     string     `json:"lang"`
 }
 
 // Target is one start URL and what the passes over its pages saw.
