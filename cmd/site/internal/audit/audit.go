@@ -54,6 +54,9 @@ var ErrBrowser = errors.New("browser")
 // wrong with a page is a problem in the report.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	start := time.Now()
+	o.PageTimeout = cmp.Or(o.PageTimeout, 20*time.Second)
+	o.Quiet = cmp.Or(o.Quiet, 300*time.Millisecond)
+	o.Parallel, o.MaxPages = max(o.Parallel, 1), max(o.MaxPages, 1)
 	s, err := site.Load(o.Src, site.Options{})
 	if err != nil {
 		return nil, err
@@ -181,7 +184,7 @@ func (a *auditor) each(ts []*Target, passes func(*Target) []*Pass) {
 			t.Passes = append(t.Passes, p)
 		}
 	}
-	sem := make(chan struct{}, max(a.o.Parallel, 1))
+	sem := make(chan struct{}, a.o.Parallel)
 	var wg sync.WaitGroup
 	for _, j := range jobs {
 		sem <- struct{}{}
@@ -230,6 +233,7 @@ func (a *auditor) run(t *Target, p *Pass) {
 		return
 	}
 	defer tab.close()
+	defer tab.finish(p) // however the pass ends
 	p.Granted = slices.Clone(a.required)
 	p.first = map[string]int{}
 	pages := t.Pages
@@ -237,7 +241,7 @@ func (a *auditor) run(t *Target, p *Pass) {
 		pages = []string{t.URL}
 	}
 	host := ""
-	for i := 0; i < len(pages) && i < max(a.o.MaxPages, 1); i++ {
+	for i := 0; i < len(pages) && i < a.o.MaxPages; i++ {
 		u := pages[i]
 		v, links := tab.visit(a.o, u, p)
 		p.Visits = append(p.Visits, v)
@@ -273,7 +277,9 @@ func (a *auditor) run(t *Target, p *Pass) {
 				}
 			}
 		}
-		tab.collect(p, u)
+		if err := tab.collect(p, u); err != nil {
+			a.problem(u, p, "%v", err)
+		}
 		if p.Phase == None {
 			for _, l := range links {
 				if hostOf(l) == host && !slices.Contains(pages, l) {
@@ -283,9 +289,8 @@ func (a *auditor) run(t *Target, p *Pass) {
 		}
 	}
 	if p.Phase == None {
-		t.Pages = pages[:min(len(pages), max(a.o.MaxPages, 1))]
+		t.Pages = pages[:min(len(pages), a.o.MaxPages)]
 	}
-	tab.finish(p)
 }
 
 // hostOf is the host of a URL, or of a cookie's domain (".example.com").

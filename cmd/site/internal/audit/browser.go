@@ -392,27 +392,28 @@ func (t *tab) granted(required []string) []string {
 // collect adds to the pass what the browser holds now and it had not yet
 // seen: cookies of the whole profile, and the storage of every frame's
 // origin.
-func (t *tab) collect(p *Pass, pageURL string) {
+func (t *tab) collect(p *Pass, pageURL string) error {
 	now := float64(time.Now().UnixNano()) / 1e9
 	res, err := chromedp.CallBrowser(t.ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: chromedp.FromContext(t.ctx).BrowserContextID})
-	if err == nil {
-		for _, c := range res.Cookies {
-			key := "cookie\x00" + c.Name + "\x00" + c.Domain + "\x00" + c.Path
-			if _, ok := p.first[key]; ok {
-				continue
-			}
-			ck := Cookie{Name: c.Name, Domain: c.Domain, Path: c.Path, HTTPOnly: c.HTTPOnly, Secure: c.Secure, SameSite: string(c.SameSite),
-				Session: c.Session, ThirdParty: t.third(hostOf(c.Domain)), Page: pageURL}
-			if !c.Session {
-				ck.Expires, ck.Lifetime = c.Expires, c.Expires-now
-			}
-			p.first[key] = len(p.Cookies)
-			p.Cookies = append(p.Cookies, ck)
+	if err != nil {
+		return fmt.Errorf("read the cookies: %v", err)
+	}
+	for _, c := range res.Cookies {
+		key := "cookie\x00" + c.Name + "\x00" + c.Domain + "\x00" + c.Path
+		if _, ok := p.first[key]; ok {
+			continue
 		}
+		ck := Cookie{Name: c.Name, Domain: c.Domain, Path: c.Path, HTTPOnly: c.HTTPOnly, Secure: c.Secure, SameSite: string(c.SameSite),
+			Session: c.Session, ThirdParty: t.third(hostOf(c.Domain)), Page: pageURL}
+		if !c.Session {
+			ck.Expires, ck.Lifetime = c.Expires, c.Expires-now
+		}
+		p.first[key] = len(p.Cookies)
+		p.Cookies = append(p.Cookies, ck)
 	}
 	tree, err := chromedp.Call(t.ctx, page.GetFrameTree, cdp.Empty{})
 	if err != nil {
-		return
+		return fmt.Errorf("read the frames: %v", err)
 	}
 	var origins []string
 	var walk func(*page.FrameTree)
@@ -452,6 +453,7 @@ func (t *tab) collect(p *Pass, pageURL string) {
 			}
 		}
 	}
+	return nil
 }
 
 // finish hands the pass what the network showed over all its pages.

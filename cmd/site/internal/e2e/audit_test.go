@@ -257,6 +257,7 @@ func TestAuditBadInput(t *testing.T) {
 	if !r.Failed() {
 		t.Error("an audit with pages it could not audit passed")
 	}
+	validJSON(t, r)
 }
 
 // TestAuditSite: the privacy site itself, as built from the repository's
