@@ -35,6 +35,7 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	timeout := fs.Duration("timeout", 20*time.Second, "time a page has to load and settle")
 	quiet := fs.Duration("quiet", 300*time.Millisecond, "network silence after which a page is settled")
 	parallel := fs.Int("parallel", 3, "passes run at once, each a browser profile")
+	seed := fs.Uint64("seed", 0, "follow each page's links in an order shuffled by `n` (0: document order): another sample of a large shop, the same for the same n")
 	own := fs.String("own", "", "comma-separated `hosts` that are the store's own, besides the configured site and shop (a staging copy)")
 	lang := fs.String("lang", "", "language of the declared texts in the reports (default: the site's)")
 	if err := fs.Parse(args); err != nil {
@@ -43,7 +44,7 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 		}
 		return errUsage
 	}
-	o := audit.Options{Src: *src, MaxPages: *maxPages, PageTimeout: *timeout, Quiet: *quiet, Parallel: *parallel, Lang: *lang, Progress: stderr}
+	o := audit.Options{Src: *src, MaxPages: *maxPages, PageTimeout: *timeout, Quiet: *quiet, Parallel: *parallel, Lang: *lang, Seed: *seed, Progress: stderr}
 	if *own != "" {
 		o.Own = strings.Split(*own, ",")
 	}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"slices"
@@ -29,7 +30,11 @@ type Options struct {
 	Src      string   // the site source whose declaration is compared
 	URLs     []string // start URLs
 	MaxPages int      // pages per start URL, found by following links
-	Phases   []Phase
+	// Seed, when not 0, shuffles the links of each page before they are
+	// followed: another sample of a large shop, the same for the same seed.
+	// With 0 they are followed in document order.
+	Seed   uint64
+	Phases []Phase
 	// PageTimeout bounds a page's load and settling.
 	PageTimeout time.Duration
 	// Quiet is how long the network must be idle for a page to be settled.
@@ -81,7 +86,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	defer b.close()
 
-	r := &Report{Version: 1, Started: start.UTC(), Source: o.Src, Declared: declared, Lang: lang}
+	r := &Report{Version: 1, Started: start.UTC(), Source: o.Src, Seed: o.Seed, Declared: declared, Lang: lang}
 	a := &auditor{o: o, b: b, required: required, report: r, optional: optional(s), own: map[string]bool{}}
 	// The privacy site and the shop are the store's own, whatever domain
 	// each is on: the shop loading the banner is no third party.
@@ -241,6 +246,10 @@ func (a *auditor) run(t *Target, p *Pass) {
 		pages = []string{t.URL}
 	}
 	host := ""
+	var rnd *rand.Rand
+	if a.o.Seed != 0 {
+		rnd = rand.New(rand.NewPCG(a.o.Seed, 0))
+	}
 	for i := 0; i < len(pages) && i < a.o.MaxPages; i++ {
 		u := pages[i]
 		v, links := tab.visit(a.o, u, p)
@@ -281,6 +290,9 @@ func (a *auditor) run(t *Target, p *Pass) {
 			a.problem(u, p, "%v", err)
 		}
 		if p.Phase == None {
+			if rnd != nil {
+				rnd.Shuffle(len(links), func(i, j int) { links[i], links[j] = links[j], links[i] })
+			}
 			for _, l := range links {
 				if hostOf(l) == host && !slices.Contains(pages, l) {
 					pages = append(pages, l)

@@ -14,6 +14,7 @@ type Report struct {
 	Started  time.Time `json:"started"`
 	Seconds  float64   `json:"seconds"`
 	Source   string    `json:"source"` // the site source whose declaration was compared
+	Seed     uint64    `json:"seed"`   // of the crawl's order; 0: document order
 	Targets  []*Target `json:"targets"`
 	Findings []Finding `json:"findings"`
 	// Problems are what could not be audited: a page that did not load or

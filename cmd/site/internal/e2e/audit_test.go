@@ -312,3 +312,29 @@ func TestAuditExit(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestAuditSeed: the crawl follows links in document order, or in an
+// order a seed shuffles, the same for the same seed.
+func TestAuditSeed(t *testing.T) {
+	setup(t)
+	crawl := func(seed uint64) []string {
+		o := auditOptions(siteA(), 3, []audit.Phase{audit.None}, []string{env.shop.URL + "/"})
+		o.Seed = seed
+		r, err := audit.Run(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Targets[0].Pages
+	}
+	home := env.shop.URL + "/"
+	if got, want := crawl(0), []string{home, env.shop.URL + "/product.html", env.shop.URL + "/wp.html"}; !slices.Equal(got, want) {
+		t.Errorf("seed 0: %v, want the first links in document order %v", got, want)
+	}
+	a, b := crawl(7), crawl(7)
+	if !slices.Equal(a, b) || len(a) != 3 || a[0] != home {
+		t.Errorf("seed 7 twice: %v and %v, want the same 3 pages from the home", a, b)
+	}
+	if slices.Equal(a, crawl(0)) {
+		t.Errorf("seed 7 followed the links in document order: %v", a)
+	}
+}
