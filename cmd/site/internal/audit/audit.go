@@ -157,7 +157,7 @@ func declaration(s *site.Site, lang string) ([]Declared, error) {
 	ds := make([]Declared, len(cs))
 	for i, c := range cs {
 		ds[i] = Declared{Name: c.Name, Kind: c.Kind, Category: c.Category, Domain: c.Domain, Recipient: c.Recipient,
-			Lifetime: c.Lifetime, Duration: c.Duration[lang], Purpose: c.Purpose[lang], Line: c.Line}
+			Lifetime: c.Lifetime, Duration: c.Duration[lang], Purpose: c.Purpose[lang], Confirmed: c.Confirmed, Line: c.Line}
 	}
 	return ds, nil
 }

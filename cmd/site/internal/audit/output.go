@@ -40,6 +40,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if names := r.Unconfirmed(); len(names) > 0 {
+		fmt.Fprintf(w, "seen as declared, not yet confirmed in cookies.yaml (confirmed: true, once the store agrees): %s\n", strings.Join(names, ", "))
+	}
 	_, err := fmt.Fprintln(w, r.Summary())
 	return err
 }

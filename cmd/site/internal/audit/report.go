@@ -142,6 +142,7 @@ type Declared struct {
 	Lifetime  *schema.Lifetime `json:"lifetime,omitempty"`
 	Duration  string           `json:"duration"` // in the report's language
 	Purpose   string           `json:"purpose"`
+	Confirmed bool             `json:"confirmed"`
 	Line      int              `json:"line"`
 }
 
@@ -185,6 +186,25 @@ const (
 
 // Kinds are the kinds of finding, in the order reports list them.
 var Kinds = []Kind{Undeclared, BeforeConsent, WrongCategory, ExpiryExceeds, ThirdPartyBeforeConsent, DeclaredNotSeen}
+
+// Unconfirmed lists the declared entries the store has not confirmed yet
+// (confirmed: false, which a release refuses) that this audit saw, and
+// saw as declared: no finding names them. Their confirmed may be set.
+func (r *Report) Unconfirmed() []string {
+	var names []string
+	for _, d := range r.Declared {
+		ok := !d.Confirmed
+		for _, f := range r.Findings {
+			if f.Declared != nil && f.Declared.Name == d.Name && f.Declared.Kind == d.Kind {
+				ok = false
+			}
+		}
+		if ok {
+			names = append(names, d.Name)
+		}
+	}
+	return names
+}
 
 // Failed reports whether the audit found what must fail it: any finding
 // but a warning, or a page it could not audit.

@@ -132,6 +132,13 @@ func TestAuditCleanShop(t *testing.T) {
 	}) {
 		t.Errorf("no declared_not_seen warning for wordpress_logged_in_*:\n%s", text.String())
 	}
+	// Seen as declared and not confirmed: what the store may now confirm.
+	if got, want := r.Unconfirmed(), []string{"wp_woocommerce_*", "_ga", "_ga_*", "_fbp"}; !slices.Equal(got, want) {
+		t.Errorf("seen as declared, unconfirmed: %v, want %v", got, want)
+	}
+	if !strings.Contains(text.String(), "not yet confirmed in cookies.yaml (confirmed: true, once the store agrees): wp_woocommerce_*, _ga, _ga_*, _fbp") {
+		t.Errorf("the summary does not list what may be confirmed:\n%s", text.String())
+	}
 	validJSON(t, r)
 }
 
