@@ -18,15 +18,17 @@ import (
 // Consent API, its JS API, the shadow root, and its work cut into short
 // tasks for slow phones): 4,140 bytes then, in one file. The core and the
 // banner are two files since the shop's tag became the core alone (two
-// gzip streams, and what they hand each other): 4,713 bytes.
-const BannerBudget = 4736
+// gzip streams, and what they hand each other): 4,713 bytes; 4,806 since
+// the banner loads its font in a task of its own on the shop, before its
+// first layout.
+const BannerBudget = 4832
 
 // EmbedBudget is the most the shop's tag may load for one language: the tag
 // (the core) and that language's file (markup, styles and the banner's
 // code), gzip -9 each. The target is 4 KB; the banner with all it
-// must do weighs 6.5–6.6 KB (themes/default/README.md), the tag itself
+// must do weighs 6.6–6.7 KB (themes/default/README.md), the tag itself
 // 1.6 KB. This budget keeps it from growing unseen.
-const EmbedBudget = 6656
+const EmbedBudget = 6720
 
 // TestBannerSize weighs the banner as the build ships it, on the site and
 // through the shop's tag, and asserts the budgets; with -v it prints them

@@ -37,12 +37,12 @@ main { padding: 1rem; } img { display: block; width: 100%; height: auto; }`
 
 // perfProbe records, from before the page's first script, what the page
 // paints largest and when, its long tasks and its layout shifts.
-const perfProbe = `window.__perf = { lcp: 0, long: [], cls: 0 };
+const perfProbe = `window.__perf = { lcp: 0, long: [], at: [], cls: 0 };
 new PerformanceObserver(l => l.getEntries().forEach(e => __perf.lcp = e.startTime)).observe({ type: "largest-contentful-paint", buffered: true });
-new PerformanceObserver(l => l.getEntries().forEach(e => __perf.long.push(e.duration))).observe({ type: "longtask", buffered: true });
+new PerformanceObserver(l => l.getEntries().forEach(e => (__perf.long.push(e.duration), __perf.at.push(Math.round(e.startTime) + "+" + Math.round(e.duration))))).observe({ type: "longtask", buffered: true });
 new PerformanceObserver(l => l.getEntries().forEach(e => e.hadRecentInput || (__perf.cls += e.value))).observe({ type: "layout-shift", buffered: true });
 __perf.frames = [];
-new PerformanceObserver(l => l.getEntries().forEach(e => __perf.frames.push(Math.round(e.startTime) + "+" + Math.round(e.duration) + " render@" + Math.round(e.renderStart - e.startTime) + " style@" + Math.round(e.styleAndLayoutStart - e.startTime) + " [" + e.scripts.map(s => s.invoker + " " + Math.round(s.duration) + " (forced " + Math.round(s.forcedStyleAndLayoutDuration) + ")").join("; ") + "]"))).observe({ type: "long-animation-frame", buffered: true });
+new PerformanceObserver(l => l.getEntries().forEach(e => __perf.frames.push(Math.round(e.startTime) + "+" + Math.round(e.duration) + " render@" + Math.round(e.renderStart - e.startTime) + " style@" + Math.round(e.styleAndLayoutStart - e.startTime) + " [" + e.scripts.map(s => s.invoker + " " + s.sourceFunctionName + "@" + s.sourceURL.slice(-12) + ":" + s.sourceCharPosition + " " + Math.round(s.duration) + " (forced " + Math.round(s.forcedStyleAndLayoutDuration) + ")").join("; ") + "]"))).observe({ type: "long-animation-frame", buffered: true });
 addEventListener("load", () => __perf.load = performance.now());`
 
 type perfRun struct {
@@ -53,6 +53,8 @@ type perfRun struct {
 	// frames, for the detail that PELQIM_PERF=1 prints.
 	Load   float64  `json:"load"`
 	Frames []string `json:"frames"`
+	At     []string `json:"at"`    // each long task's start+duration
+	Marks  string   `json:"marks"` // performance.mark()s, where one measures a step
 }
 
 // BenchmarkShopTag loads a product page of a shop (on 127.0.0.2, another
@@ -134,7 +136,7 @@ func BenchmarkShopTag(b *testing.B) {
 				b.Fatalf("%s: %v", url, err)
 			}
 		}
-		run, err := chromedp.Run(ctx, chromedp.Evaluate[perfRun](`__perf`))
+		run, err := chromedp.Run(ctx, chromedp.Evaluate[perfRun](`({ ...__perf, marks: performance.getEntriesByType("mark").map(m => m.name + "@" + Math.round(m.startTime)).join(" ") })`))
 		if err != nil {
 			b.Fatalf("%s: %v", url, err)
 		}
@@ -147,9 +149,10 @@ func BenchmarkShopTag(b *testing.B) {
 	}
 	for i := range with {
 		b.Logf("load %d: LCP %.0f with, %.0f without; longest task %.0f with, %.0f without", i+1, with[i].LCP, without[i].LCP, slices.Max(append(with[i].Long, 0)), slices.Max(append(without[i].Long, 0)))
+		// The detail goes to stderr: the benchmark's log keeps its first lines only.
 		if os.Getenv("PELQIM_PERF") != "" {
-			b.Logf("  with: load %.0f, long tasks %v, long frames %v", with[i].Load, with[i].Long, with[i].Frames)
-			b.Logf("  without: load %.0f, long tasks %v, long frames %v", without[i].Load, without[i].Long, without[i].Frames)
+			fmt.Fprintf(os.Stderr, "load %d with: load %.0f, long tasks %v, long frames %v, marks %s\n", i+1, with[i].Load, with[i].At, with[i].Frames, with[i].Marks)
+			fmt.Fprintf(os.Stderr, "load %d without: load %.0f, long tasks %v, long frames %v\n", i+1, without[i].Load, without[i].At, without[i].Frames)
 		}
 	}
 	lcp := func(rs []perfRun) float64 {
@@ -168,7 +171,7 @@ func BenchmarkShopTag(b *testing.B) {
 	b.ReportMetric(longest(with), "longest-task-ms")
 	b.ReportMetric(longest(without), "longest-task-without-ms")
 	b.ReportMetric(cls, "max-cls")
-	b.Logf("%d loads each: LCP %.0f ms with the tag, %.0f without (+%.0f); longest task %.0f ms with, %.0f without; CLS at most %.3f",
+	b.Logf("%d loads each: LCP %.0f ms with the tag, %.0f without (%+.0f); longest task %.0f ms with, %.0f without; CLS at most %.3f",
 		len(with), lcp(with), lcp(without), lcp(with)-lcp(without), longest(with), longest(without), cls)
 }
 

@@ -238,11 +238,13 @@ self.pelqim?._m?.(I => {
     sync()
     apply()
     // On the shop, the banner is put in the page, and opens, in a task
-    // after this one.
+    // after this one; its first layout is clear's, a task of its own,
+    // before the frame that paints it.
     const open = () => {
       L && d.body.append(r.host)
       I.open = settings
       I.asked ? settings() : valid() || show()
+      L && setTimeout(clear)
     }
     L ? setTimeout(open) : open()
     receipt()
@@ -255,8 +257,8 @@ self.pelqim?._m?.(I => {
 
   if (!L) return start(d)
   // The shop: each step is a task of its own, so that none is long on a
-  // slow phone: the styles, the markup, the banner's wiring, then the
-  // banner in the page.
+  // slow phone: the styles, the markup, the font, the banner's wiring, the
+  // banner in the page, then its layout.
   setTimeout(() => {
     const r = d.createElement('pelqim-consent').attachShadow({ mode: 'open' })
     let link = ''
@@ -272,7 +274,14 @@ self.pelqim?._m?.(I => {
     }
     setTimeout(() => {
       r.innerHTML = link + L[0]
-      setTimeout(start, 0, r)
+      // The banner's font (the first rule's --font), regular and bold:
+      // a canvas measures with each, so that its faces are loaded here,
+      // not in the banner's first layout.
+      setTimeout(() => {
+        const x = sheet && d.createElement('canvas').getContext('2d')
+        x && ['', 'bold '].forEach(b => x.measureText(x.font = b + '16px ' + sheet.cssRules[0].style.getPropertyValue('--font')))
+        setTimeout(start, 0, r)
+      })
     })
   })
 })
