@@ -218,6 +218,10 @@ func (t *tab) visit(o Options, u string, p *Pass) (Visit, []string) {
 	start := time.Now()
 	t.mu.Lock()
 	t.page, t.site, t.status = u, siteOf(hostOf(u)), 0
+	// What the last page left in flight does not hold this one: a
+	// keepalive request (the banner's proof of consent is one) outlives
+	// its page, and its end may never be told to this tab.
+	clear(t.inflight)
 	t.mu.Unlock()
 	v := Visit{URL: u}
 	ctx, cancel := context.WithTimeout(t.ctx, o.PageTimeout)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -48,6 +49,22 @@ func auditOptions(src string, maxPages int, phases []audit.Phase, urls []string)
 
 func siteA() string { return filepath.Join(env.tmp, "site-a") }
 
+// visitErrors lists each visit that went wrong, with the detail the
+// report's problems leave out (what was still open).
+func visitErrors(r *audit.Report) string {
+	var b strings.Builder
+	for _, tg := range r.Targets {
+		for _, p := range tg.Passes {
+			for _, v := range p.Visits {
+				if v.Error != "" {
+					fmt.Fprintf(&b, "%s %s: %s (%.0f ms)\n", p.Name(), v.URL, v.Error, v.Ms)
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
 // pass returns the target's pass of that name ("accept:statistics").
 func passNamed(t *testing.T, tg *audit.Target, name string) *audit.Pass {
 	t.Helper()
@@ -77,7 +94,7 @@ func TestAuditCleanShop(t *testing.T) {
 	var text bytes.Buffer
 	r.WriteText(&text)
 	if r.Failed() {
-		t.Fatalf("the clean shop failed its audit:\n%s", text.String())
+		t.Fatalf("the clean shop failed its audit:\n%s%s", text.String(), visitErrors(r))
 	}
 	tg := r.Targets[0]
 	if !tg.Banner {

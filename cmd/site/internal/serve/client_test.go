@@ -319,26 +319,34 @@ func jsString(s string) string {
 }
 
 // TestReloadClientWorkerRetry: a worker that fails to start (its script
-// could not be had) is started again, and the page then follows edits.
+// could not be had), or starts and never speaks, is started again, and the
+// page then follows edits.
 func TestReloadClientWorkerRetry(t *testing.T) {
 	for _, shared := range []bool{true, false} {
-		t.Run(map[bool]string{true: "shared worker", false: "own stream"}[shared], func(t *testing.T) {
-			p := startPreview(t, copySite(t), 0)
-			ctx, _ := browser(t) // the failed load is a console error: expected
-			if !shared {
-				withoutSharedWorker(t, ctx)
-			}
-			p.workerDown.Store(2)
-			if err := chromedp.Do(ctx, chromedp.Navigate(p.url+"/en/privacy/")); err != nil {
-				t.Fatal(err)
-			}
-			inStep(t, ctx, p)
-			if down := p.workerDown.Load(); down >= 0 {
-				t.Fatalf("the worker was asked for %d times, want 3 (2 refused, then started)", 2-down)
-			}
-			p.edit("content/en/privacy.md", "## 1. Security", "Shown after a retry.\n\n## 1. Security")
-			p.nextReload()
-			eventually(t, ctx, `document.body.textContent.includes("Shown after a retry.")`)
-		})
+		for _, mute := range []bool{false, true} {
+			name := map[bool]string{true: "shared worker", false: "own stream"}[shared] + map[bool]string{true: ", mute", false: ", refused"}[mute]
+			t.Run(name, func(t *testing.T) {
+				p := startPreview(t, copySite(t), 0)
+				ctx, _ := browser(t) // the failed load is a console error: expected
+				if !shared {
+					withoutSharedWorker(t, ctx)
+				}
+				bad := &p.workerDown
+				if mute {
+					bad = &p.workerMute
+				}
+				bad.Store(2)
+				if err := chromedp.Do(ctx, chromedp.Navigate(p.url+"/en/privacy/")); err != nil {
+					t.Fatal(err)
+				}
+				inStep(t, ctx, p)
+				if n := bad.Load(); n >= 0 {
+					t.Fatalf("the worker was asked for %d times, want 3 (2 bad, then started)", 2-n)
+				}
+				p.edit("content/en/privacy.md", "## 1. Security", "Shown after a retry.\n\n## 1. Security")
+				p.nextReload()
+				eventually(t, ctx, `document.body.textContent.includes("Shown after a retry.")`)
+			})
+		}
 	}
 }

@@ -61,6 +61,9 @@ type preview struct {
 	// workerDown is how many more requests for the reload worker get
 	// 503, as when the server was down as a page started it.
 	workerDown atomic.Int32
+	// workerMute is how many more requests for the reload worker get a
+	// worker that never speaks.
+	workerMute atomic.Int32
 }
 
 // event is one Server-Sent Event as a browser receives it.
@@ -117,6 +120,11 @@ func startPreview(t testing.TB, dir string, debounce time.Duration) *preview {
 	ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == clientWorker && p.workerDown.Add(-1) >= 0 {
 			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		if r.URL.Path == clientWorker && p.workerMute.Add(-1) >= 0 {
+			w.Header().Set("Content-Type", "text/javascript")
+			io.WriteString(w, "onconnect = () => {}")
 			return
 		}
 		srv.ServeHTTP(w, r)

@@ -55,6 +55,9 @@ const join = (page) => {
         events.close();
         events = null;
       }
+      // A worker started on a retry (reload.js names it) ends when its
+      // last page leaves; the others stay for the next page.
+      if (pages.size === 0 && self.name) close();
     }
   };
   if (!events) connect();

@@ -98,13 +98,15 @@
   // which holds one stream for every page (see reload-worker.js), or a
   // worker of the page's own where there are none (Chrome on Android), and
   // returns what stops it. A worker that fails to start (the server was
-  // down) is started again a second later.
-  const follow = () => {
+  // down) is started again a second later; one that neither fails nor
+  // speaks within 5 seconds, too (a CI run once saw a page's retry join a
+  // shared worker and hear nothing). A retry asks for a shared worker of
+  // another name: a new one, not the one that failed or fell silent.
+  const follow = (tries = 0) => {
     const url = "/_pelqim/reload-worker.js";
     const shared = typeof SharedWorker === "function";
-    const w = shared ? new SharedWorker(url) : new Worker(url);
+    const w = shared ? new SharedWorker(url, tries ? "retry " + tries : "") : new Worker(url);
     const port = shared ? w.port : w;
-    port.onmessage = (e) => on(e.data.type, e.data.data);
     let retry = 0;
     const end = () => {
       clearTimeout(retry);
@@ -112,15 +114,21 @@
       if (shared) port.close();
       else w.terminate();
     };
-    w.addEventListener("error", () => {
+    const again = (ms) => {
       clearTimeout(retry);
       retry = setTimeout(() => {
         if (stop === end) {
           end();
-          stop = follow();
+          stop = follow(tries + 1);
         }
-      }, 1000);
-    });
+      }, ms);
+    };
+    port.onmessage = (e) => {
+      clearTimeout(retry);
+      on(e.data.type, e.data.data);
+    };
+    w.addEventListener("error", () => again(1000));
+    again(5000);
     return end;
   };
 
