@@ -284,6 +284,27 @@ func TestAuditBadInput(t *testing.T) {
 	validJSON(t, r)
 }
 
+// TestAuditLeave: what a page leaves in flight as it is left (a beacon, a
+// keepalive request the banner's click started), which the server answers
+// late, does not keep the next page from settling.
+func TestAuditLeave(t *testing.T) {
+	setup(t)
+	o := auditOptions(siteA(), 2, []audit.Phase{audit.None, audit.Reject}, []string{env.shop.URL + "/audit-leave.html"})
+	o.PageTimeout = 3 * time.Second // less than the server's 5 s
+	r, err := audit.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Problems) > 0 {
+		t.Errorf("problems:\n%s\n%s", strings.Join(r.Problems, "\n"), visitErrors(r))
+	}
+	for _, p := range r.Targets[0].Passes {
+		if len(p.Visits) != 2 {
+			t.Errorf("%s: %d visits, want the page and its link", p.Name(), len(p.Visits))
+		}
+	}
+}
+
 // TestAuditSite: the privacy site itself, as built from the repository's
 // content, audits clean; through the command, which writes its reports.
 func TestAuditSite(t *testing.T) {

@@ -126,6 +126,13 @@ func startFixtures(root string) (store, other *shop, tr *tracker, err error) {
 		case "loop": // a redirect loop, for the audit's bad input
 			http.Redirect(w, r, "loop", http.StatusFound)
 			return
+		case "slow": // a beacon's answer, late: what a page left in flight
+			select {
+			case <-time.After(5 * time.Second):
+			case <-r.Context().Done():
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return
 		case "audit-httponly.html": // a cookie only the browser's jar shows
 			w.Header().Add("Set-Cookie", "xs_secret=1; Path=/; HttpOnly")
 		}
