@@ -126,7 +126,7 @@ func startFixtures(root string) (store, other *shop, tr *tracker, err error) {
 		case "loop": // a redirect loop, for the audit's bad input
 			http.Redirect(w, r, "loop", http.StatusFound)
 			return
-		case "slow": // a beacon's answer, late: what a page left in flight
+		case "slow": // an answer given late: longer than the audit waits for a page
 			select {
 			case <-time.After(5 * time.Second):
 			case <-r.Context().Done():
