@@ -248,6 +248,7 @@ func TestKeyboard(t *testing.T) {
 	}
 	// tabTo presses Tab until want has the focus, and returns what it passed.
 	tabTo := func(want string) []string { return tabUntil(t, ctx, focused, want) }
+	waitFor(t, ctx, `document.activeElement.id == "cc-title"`) // after the banner's first frame
 	if got := tabTo("set"); !slices.Contains(got, "all") || !slices.Contains(got, "none") {
 		t.Errorf("Tab went %v: it must pass both Accept all and Reject all", got)
 	}
@@ -266,7 +267,9 @@ func TestKeyboard(t *testing.T) {
 	}
 	// Esc before any choice goes back to the first layer.
 	keys(t, ctx, kb.Escape)
-	waitFor(t, ctx, `cc.open`)
+	// The first layer's title takes the focus after its first frame: Tab
+	// from there.
+	waitFor(t, ctx, `cc.open && document.activeElement == cc.querySelector("h2")`)
 	if open, settings := banner(t, ctx); !open || settings {
 		t.Fatalf("Esc in the settings: open=%v settings=%v, want the first layer", open, settings)
 	}

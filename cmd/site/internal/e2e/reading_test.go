@@ -144,6 +144,8 @@ func TestFocusNotObscured(t *testing.T) {
 	if open, settings := banner(t, ctx); !open || settings {
 		t.Fatal("no first layer on a first visit")
 	}
+	// The padding is set once the banner is laid out, a task after.
+	waitFor(t, ctx, `document.documentElement.style.scrollPaddingBottom != ""`)
 	hidden := js[[]string](t, ctx, `[...document.querySelectorAll("body a[href]")].filter(a => !cc.contains(a) && a.checkVisibility()).filter(a => {
 		a.focus()
 		return a.getBoundingClientRect().top >= cc.getBoundingClientRect().top
