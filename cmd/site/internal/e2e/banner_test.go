@@ -24,8 +24,7 @@ func TestFirstVisit(t *testing.T) {
 	if open, settings := banner(t, ctx); !open || settings {
 		t.Fatalf("first visit: banner open=%v settings=%v, want the first layer", open, settings)
 	}
-	// The title takes the focus after the banner's first frame.
-	waitFor(t, ctx, `document.activeElement.id == "cc-title"`)
+	titleFocused(t, ctx)
 	// Nothing stored, nothing run, before a choice.
 	if c := cookies(t, ctx, env.a); len(c) != 0 {
 		t.Errorf("cookies before a choice: %s", describe(c))
@@ -248,7 +247,7 @@ func TestKeyboard(t *testing.T) {
 	}
 	// tabTo presses Tab until want has the focus, and returns what it passed.
 	tabTo := func(want string) []string { return tabUntil(t, ctx, focused, want) }
-	waitFor(t, ctx, `document.activeElement.id == "cc-title"`) // after the banner's first frame
+	titleFocused(t, ctx)
 	if got := tabTo("set"); !slices.Contains(got, "all") || !slices.Contains(got, "none") {
 		t.Errorf("Tab went %v: it must pass both Accept all and Reject all", got)
 	}
@@ -267,9 +266,7 @@ func TestKeyboard(t *testing.T) {
 	}
 	// Esc before any choice goes back to the first layer.
 	keys(t, ctx, kb.Escape)
-	// The first layer's title takes the focus after its first frame: Tab
-	// from there.
-	waitFor(t, ctx, `cc.open && document.activeElement == cc.querySelector("h2")`)
+	titleFocused(t, ctx) // Tab from there
 	if open, settings := banner(t, ctx); !open || settings {
 		t.Fatalf("Esc in the settings: open=%v settings=%v, want the first layer", open, settings)
 	}
@@ -497,8 +494,10 @@ func TestWithoutModalPseudoClass(t *testing.T) {
 		t.Fatal(err)
 	}
 	open(t, ctx, env.a.URL+"/en/cookies/")
-	// The heading takes the focus after the banner's first frame.
-	waitFor(t, ctx, `cc.open && document.activeElement == cc.querySelector("h2") && !document.querySelector("[data-cc-receipt]").hidden`)
+	titleFocused(t, ctx)
+	if !js[bool](t, ctx, `!document.querySelector("[data-cc-receipt]").hidden`) {
+		t.Error("without :modal, the cookie page's receipt stayed hidden")
+	}
 	click(t, ctx, `#cc [data-cc=none]`)
 	waitFor(t, ctx, `!cc.open && document.documentElement.style.scrollPaddingBottom == ""`)
 }

@@ -59,6 +59,13 @@ func waitFor(t *testing.T, ctx context.Context, expr string) {
 	t.Fatalf("waited 10s for %s (last error: %v)", expr, err)
 }
 
+// titleFocused waits until the open banner's title has the focus, which
+// the banner gives it after its first frame.
+func titleFocused(t *testing.T, ctx context.Context) {
+	t.Helper()
+	waitFor(t, ctx, `cc.open && document.activeElement.id == "cc-title"`)
+}
+
 func click(t *testing.T, ctx context.Context, css string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)

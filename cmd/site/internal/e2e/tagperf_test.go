@@ -53,8 +53,7 @@ type perfRun struct {
 	// frames, for the detail that PELQIM_PERF=1 prints.
 	Load   float64  `json:"load"`
 	Frames []string `json:"frames"`
-	At     []string `json:"at"`    // each long task's start+duration
-	Marks  string   `json:"marks"` // performance.mark()s, where one measures a step
+	At     []string `json:"at"` // each long task's start+duration
 }
 
 // BenchmarkShopTag loads a product page of a shop (on 127.0.0.2, another
@@ -136,7 +135,7 @@ func BenchmarkShopTag(b *testing.B) {
 				b.Fatalf("%s: %v", url, err)
 			}
 		}
-		run, err := chromedp.Run(ctx, chromedp.Evaluate[perfRun](`({ ...__perf, marks: performance.getEntriesByType("mark").map(m => m.name + "@" + Math.round(m.startTime)).join(" ") })`))
+		run, err := chromedp.Run(ctx, chromedp.Evaluate[perfRun](`__perf`))
 		if err != nil {
 			b.Fatalf("%s: %v", url, err)
 		}
@@ -151,7 +150,7 @@ func BenchmarkShopTag(b *testing.B) {
 		b.Logf("load %d: LCP %.0f with, %.0f without; longest task %.0f with, %.0f without", i+1, with[i].LCP, without[i].LCP, slices.Max(append(with[i].Long, 0)), slices.Max(append(without[i].Long, 0)))
 		// The detail goes to stderr: the benchmark's log keeps its first lines only.
 		if os.Getenv("PELQIM_PERF") != "" {
-			fmt.Fprintf(os.Stderr, "load %d with: load %.0f, long tasks %v, long frames %v, marks %s\n", i+1, with[i].Load, with[i].At, with[i].Frames, with[i].Marks)
+			fmt.Fprintf(os.Stderr, "load %d with: load %.0f, long tasks %v, long frames %v\n", i+1, with[i].Load, with[i].At, with[i].Frames)
 			fmt.Fprintf(os.Stderr, "load %d without: load %.0f, long tasks %v, long frames %v\n", i+1, without[i].Load, without[i].At, without[i].Frames)
 		}
 	}
